@@ -1,0 +1,140 @@
+//! The append-only audit log: one event per state change, written in the same transaction.
+
+use crate::ids::{EventId, GoalId, TaskId};
+use crate::status::TaskStatus;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    /// A task was created.
+    #[serde(rename = "task.enqueued")]
+    TaskEnqueued,
+    /// Dependencies met and `run_at` reached.
+    #[serde(rename = "task.promoted")]
+    TaskPromoted,
+    /// A worker took a lease.
+    #[serde(rename = "task.claimed")]
+    TaskClaimed,
+    /// A worker extended the leases it holds.
+    #[serde(rename = "lease.extended")]
+    LeaseExtended,
+    /// Completed with evidence.
+    #[serde(rename = "task.completed")]
+    TaskCompleted,
+    /// A failed attempt, to be retried after a backoff.
+    #[serde(rename = "task.retry_scheduled")]
+    TaskRetryScheduled,
+    /// Out of attempts: dead-lettered.
+    #[serde(rename = "task.dead")]
+    TaskDead,
+    /// Failed for good.
+    #[serde(rename = "task.failed")]
+    TaskFailed,
+    /// Lease expired; sent back to `ready`.
+    #[serde(rename = "task.rescued")]
+    TaskRescued,
+    /// Cancelled.
+    #[serde(rename = "task.cancelled")]
+    TaskCancelled,
+    /// A dependency died; the task is blocked.
+    #[serde(rename = "task.blocked")]
+    TaskBlocked,
+    /// The blocking dependency was requeued.
+    #[serde(rename = "task.unblocked")]
+    TaskUnblocked,
+    /// Sent back from `dead`, `failed` or `cancelled`.
+    #[serde(rename = "task.requeued")]
+    TaskRequeued,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 13] = [
+        Self::TaskEnqueued,
+        Self::TaskPromoted,
+        Self::TaskClaimed,
+        Self::LeaseExtended,
+        Self::TaskCompleted,
+        Self::TaskRetryScheduled,
+        Self::TaskDead,
+        Self::TaskFailed,
+        Self::TaskRescued,
+        Self::TaskCancelled,
+        Self::TaskBlocked,
+        Self::TaskUnblocked,
+        Self::TaskRequeued,
+    ];
+
+    /// The stored name, such as `task.claimed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TaskEnqueued => "task.enqueued",
+            Self::TaskPromoted => "task.promoted",
+            Self::TaskClaimed => "task.claimed",
+            Self::LeaseExtended => "lease.extended",
+            Self::TaskCompleted => "task.completed",
+            Self::TaskRetryScheduled => "task.retry_scheduled",
+            Self::TaskDead => "task.dead",
+            Self::TaskFailed => "task.failed",
+            Self::TaskRescued => "task.rescued",
+            Self::TaskCancelled => "task.cancelled",
+            Self::TaskBlocked => "task.blocked",
+            Self::TaskUnblocked => "task.unblocked",
+            Self::TaskRequeued => "task.requeued",
+        }
+    }
+
+    /// Parses a stored name; `None` for a name this binary does not know.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Monotonic id.
+    pub id: EventId,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub kind: EventKind,
+    /// The task it concerns, if any.
+    pub task_id: Option<TaskId>,
+    /// The goal it concerns, if any.
+    pub goal_id: Option<GoalId>,
+    /// Status before, for a transition.
+    pub from_status: Option<TaskStatus>,
+    /// Status after, for a transition.
+    pub to_status: Option<TaskStatus>,
+    /// Who did it: a worker id, `cli`, `rescue`, ...
+    pub actor: String,
+    /// Details (lease token, error, reason).
+    pub data: serde_json::Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_match_serde() {
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
+        }
+        assert_eq!(EventKind::parse("task.exploded"), None);
+    }
+}

@@ -1,0 +1,26 @@
+//! Juggernaut's domain model: the nouns of SPEC §2 as types, and the task state machine as pure
+//! functions. This crate does no I/O: no database, no network, no clock reads except where a caller
+//! passes the time in. Everything above it (stores, engine, CLI) speaks these types.
+
+pub mod cost;
+pub mod error;
+pub mod event;
+pub mod evidence;
+pub mod goal;
+pub mod ids;
+pub mod kind;
+pub mod retry;
+pub mod status;
+pub mod task;
+pub mod transition;
+pub mod worker;
+
+pub use error::DomainError;
+pub use event::{AuditEvent, EventKind};
+pub use evidence::Evidence;
+pub use ids::{GoalId, TaskId, WorkerId};
+pub use kind::TaskKind;
+pub use retry::{Backoff, FailureOutcome};
+pub use status::TaskStatus;
+pub use task::{NewTask, Origin, Task};
+pub use transition::Action;
