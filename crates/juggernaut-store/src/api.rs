@@ -1,0 +1,172 @@
+//! Request and response types of the [`crate::Store`] operations.
+
+use juggernaut_core::{Evidence, GoalId, Task, TaskId, TaskKind, TaskStatus, WorkerId};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The result of enqueueing one task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Enqueued {
+    /// The task: the new one, or the live task that already had the same dedupe key.
+    pub task: Task,
+    /// False when the dedupe key matched an existing live task.
+    pub created: bool,
+}
+
+/// Ask for up to `limit` ready tasks of the given kinds.
+#[derive(Debug, Clone)]
+pub struct ClaimRequest {
+    /// The claiming worker.
+    pub worker: WorkerId,
+    /// Kinds it serves; others are left alone.
+    pub kinds: Vec<TaskKind>,
+    /// Most tasks to take.
+    pub limit: u32,
+    /// How long the lease lasts unless extended.
+    pub lease: Duration,
+}
+
+/// A lease as a worker holds it: the task and the fencing token it was claimed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LeaseRef {
+    /// The task.
+    pub task_id: TaskId,
+    /// The fencing token.
+    pub token: i64,
+}
+
+impl LeaseRef {
+    /// The lease a claimed task is held under; `None` if it has none.
+    pub fn of(task: &Task) -> Option<Self> {
+        task.lease.as_ref().map(|l| Self {
+            task_id: task.id,
+            token: l.token,
+        })
+    }
+}
+
+/// A finished, verified attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    /// The lease it ran under.
+    pub lease: LeaseRef,
+    /// The handler's result.
+    pub result: serde_json::Value,
+    /// Evidence the verifier accepted (at least one).
+    pub evidence: Vec<Evidence>,
+}
+
+/// A failed attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The lease it ran under.
+    pub lease: LeaseRef,
+    /// What went wrong.
+    pub error: String,
+    /// False when retrying cannot help (the task becomes `failed`).
+    pub retryable: bool,
+}
+
+/// Tasks whose expired leases were taken back.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RescueReport {
+    /// Back to `ready`.
+    pub rescued: Vec<TaskId>,
+    /// Out of attempts: `dead`.
+    pub dead: Vec<TaskId>,
+}
+
+/// Which tasks to list or count. Empty vectors match everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskFilter {
+    /// Any of these statuses.
+    pub statuses: Vec<TaskStatus>,
+    /// Any of these kinds.
+    pub kinds: Vec<TaskKind>,
+    /// This goal.
+    pub goal_id: Option<GoalId>,
+}
+
+/// A page request: newest first, ids below `before`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageRequest {
+    /// Cursor from the previous page's `next_cursor`.
+    pub before: Option<TaskId>,
+    /// Page size (clamped to 1-1000).
+    pub limit: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            before: None,
+            limit: 50,
+        }
+    }
+}
+
+impl PageRequest {
+    /// The limit clamped to 1-1000.
+    pub fn clamped_limit(&self) -> u32 {
+        self.limit.clamp(1, 1000)
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    /// The items, newest first.
+    pub items: Vec<T>,
+    /// Pass as `before` for the next page; `None` on the last page.
+    pub next_cursor: Option<TaskId>,
+}
+
+impl Page<Task> {
+    /// Builds a page from up to `limit + 1` rows fetched newest first.
+    pub fn from_rows(mut rows: Vec<Task>, limit: u32) -> Self {
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next_cursor = if more { rows.last().map(|t| t.id) } else { None };
+        Self {
+            items: rows,
+            next_cursor,
+        }
+    }
+}
+
+/// What `migrate` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MigrationReport {
+    /// Versions applied by this call.
+    pub applied: Vec<i64>,
+    /// The schema version now.
+    pub version: i64,
+}
+
+/// Settings every backend takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoreOptions {
+    /// Retry backoff after a failed attempt.
+    pub backoff: juggernaut_core::Backoff,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            backoff: juggernaut_core::Backoff::default(),
+        }
+    }
+}
+
+impl StoreOptions {
+    /// Short, deterministic backoff (100 ms, no jitter) so tests can watch retries happen.
+    pub fn for_tests() -> Self {
+        Self {
+            backoff: juggernaut_core::Backoff {
+                base: Duration::from_millis(100),
+                max: Duration::from_secs(1),
+                jitter: 0.0,
+            },
+        }
+    }
+}

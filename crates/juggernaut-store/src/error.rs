@@ -1,0 +1,138 @@
+//! The store's error type. Every variant says whether retrying the same call can help.
+
+use juggernaut_core::{DomainError, TaskId, TaskStatus};
+
+/// Errors from any [`crate::Store`] backend.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Bad input or a transition the state machine refuses.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// No task with this id.
+    #[error("task {0} not found")]
+    NotFound(TaskId),
+    /// A dependency names a task that does not exist.
+    #[error("dependency {0} names no task")]
+    UnknownDependency(TaskId),
+    /// Fencing: the caller's lease token is not the task's current one, or the task is no longer
+    /// running (its lease expired and it was rescued, re-claimed or cancelled). Nothing changed.
+    #[error("task {task_id}: lease token {token} is stale (task is {status}, current token {current})")]
+    StaleLease {
+        /// The task.
+        task_id: TaskId,
+        /// The token the caller presented.
+        token: i64,
+        /// The task's status now.
+        status: TaskStatus,
+        /// The task's current token.
+        current: i64,
+    },
+    /// A completion without evidence: the verifier must accept evidence before completing.
+    #[error("task {0}: a completion needs at least one piece of evidence")]
+    NoEvidence(TaskId),
+    /// The database was migrated by a newer binary.
+    #[error("database schema is at version {database}, newer than this binary's {binary}: upgrade juggernaut")]
+    SchemaTooNew {
+        /// The database's version.
+        database: i64,
+        /// The newest version this binary knows.
+        binary: i64,
+    },
+    /// The database URL cannot be used.
+    #[error("invalid database URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL with any password removed.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The database cannot be reached.
+    #[error("cannot connect to {url}: {message}")]
+    Connect {
+        /// The URL with any password removed.
+        url: String,
+        /// The driver's message.
+        message: String,
+    },
+    /// The database failed a statement.
+    #[error("database error in {operation}: {message}")]
+    Database {
+        /// The store operation.
+        operation: &'static str,
+        /// The driver's message.
+        message: String,
+        /// Whether it was a transient fault (connection lost, serialization failure, busy).
+        transient: bool,
+    },
+    /// Stored data this binary cannot read (an unknown status written by another version).
+    #[error("corrupt row in {table}: {reason}")]
+    Corrupt {
+        /// The table.
+        table: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl StoreError {
+    /// Whether repeating the same call may succeed. Exhaustive on purpose: a new variant must
+    /// decide.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Connect { .. } => true,
+            Self::Database { transient, .. } => *transient,
+            Self::Domain(_)
+            | Self::NotFound(_)
+            | Self::UnknownDependency(_)
+            | Self::StaleLease { .. }
+            | Self::NoEvidence(_)
+            | Self::SchemaTooNew { .. }
+            | Self::InvalidUrl { .. }
+            | Self::Corrupt { .. } => false,
+        }
+    }
+
+    /// Whether the error comes from the caller's input rather than the system (exit code 2).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            Self::Domain(_)
+            | Self::NotFound(_)
+            | Self::UnknownDependency(_)
+            | Self::NoEvidence(_)
+            | Self::InvalidUrl { .. } => true,
+            Self::StaleLease { .. }
+            | Self::SchemaTooNew { .. }
+            | Self::Connect { .. }
+            | Self::Database { .. }
+            | Self::Corrupt { .. } => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_transient_faults_retry() {
+        assert!(
+            StoreError::Connect {
+                url: "u".into(),
+                message: "m".into()
+            }
+            .is_retryable()
+        );
+        assert!(!StoreError::NotFound(TaskId(1)).is_retryable());
+        let stale = StoreError::StaleLease {
+            task_id: TaskId(7),
+            token: 1,
+            status: TaskStatus::Running,
+            current: 2,
+        };
+        assert!(!stale.is_retryable());
+        assert_eq!(
+            stale.to_string(),
+            "task 7: lease token 1 is stale (task is running, current token 2)"
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! The storage boundary. [`Store`] is the one trait every backend implements (SQLite embedded,
+//! PostgreSQL shared); [`conformance`] is the one suite every backend must pass. Nothing here knows
+//! SQL: the backends own that, with the same file names and one operation per file.
+
+pub mod api;
+pub mod conformance;
+pub mod error;
+pub mod store;
+pub mod url;
+
+pub use api::*;
+pub use error::StoreError;
+pub use store::Store;
