@@ -63,7 +63,15 @@ mod tests {
     #[test]
     fn refuses_bad_names() {
         let long = "a".repeat(65);
-        for bad in ["", "Noop", "1abc", "has space", "dash-ed", "_x", long.as_str()] {
+        for bad in [
+            "",
+            "Noop",
+            "1abc",
+            "has space",
+            "dash-ed",
+            "_x",
+            long.as_str(),
+        ] {
             assert_eq!(
                 TaskKind::new(bad),
                 Err(DomainError::InvalidKind(bad.to_owned()))

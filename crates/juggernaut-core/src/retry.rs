@@ -110,9 +110,18 @@ mod tests {
 
     #[test]
     fn decision_follows_attempts_and_retryability() {
-        assert_eq!(FailureOutcome::decide(1, 3, false, &B, 0.0), FailureOutcome::Failed);
-        assert_eq!(FailureOutcome::decide(3, 3, true, &B, 0.0), FailureOutcome::Dead);
-        assert_eq!(FailureOutcome::decide(4, 3, true, &B, 0.0), FailureOutcome::Dead);
+        assert_eq!(
+            FailureOutcome::decide(1, 3, false, &B, 0.0),
+            FailureOutcome::Failed
+        );
+        assert_eq!(
+            FailureOutcome::decide(3, 3, true, &B, 0.0),
+            FailureOutcome::Dead
+        );
+        assert_eq!(
+            FailureOutcome::decide(4, 3, true, &B, 0.0),
+            FailureOutcome::Dead
+        );
         assert_eq!(
             FailureOutcome::decide(2, 3, true, &B, 0.0),
             FailureOutcome::Retry {

@@ -231,7 +231,12 @@ mod tests {
     fn out_of_range_fields_are_named() {
         let mut t = noop();
         t.max_attempts = 0;
-        assert!(t.validate().unwrap_err().to_string().contains("max_attempts"));
+        assert!(
+            t.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("max_attempts")
+        );
         let mut t = noop();
         t.title = String::new();
         assert!(t.validate().unwrap_err().to_string().contains("title"));

@@ -198,6 +198,9 @@ mod tests {
     #[test]
     fn refusal_names_status_and_action() {
         let err = next(Completed, Action::Claim).unwrap_err();
-        assert_eq!(err.to_string(), "task in status `completed` cannot be claimed");
+        assert_eq!(
+            err.to_string(),
+            "task in status `completed` cannot be claimed"
+        );
     }
 }

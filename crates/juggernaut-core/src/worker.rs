@@ -33,7 +33,9 @@ impl Role {
     /// The kinds a role serves by default (SPEC §2).
     pub fn default_kinds(self) -> &'static [&'static str] {
         match self {
-            Self::Executor => &["code", "shell", "http", "workflow", "notify", "agent", "noop"],
+            Self::Executor => &[
+                "code", "shell", "http", "workflow", "notify", "agent", "noop",
+            ],
             Self::Strategist => &["plan", "experiment_step"],
             Self::Analyst => &["analysis", "research", "report", "scan"],
             Self::Orchestrator => &["goal_review"],

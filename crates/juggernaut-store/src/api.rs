@@ -126,7 +126,11 @@ impl Page<Task> {
     pub fn from_rows(mut rows: Vec<Task>, limit: u32) -> Self {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next_cursor = if more { rows.last().map(|t| t.id) } else { None };
+        let next_cursor = if more {
+            rows.last().map(|t| t.id)
+        } else {
+            None
+        };
         Self {
             items: rows,
             next_cursor,

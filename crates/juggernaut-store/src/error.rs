@@ -16,7 +16,9 @@ pub enum StoreError {
     UnknownDependency(TaskId),
     /// Fencing: the caller's lease token is not the task's current one, or the task is no longer
     /// running (its lease expired and it was rescued, re-claimed or cancelled). Nothing changed.
-    #[error("task {task_id}: lease token {token} is stale (task is {status}, current token {current})")]
+    #[error(
+        "task {task_id}: lease token {token} is stale (task is {status}, current token {current})"
+    )]
     StaleLease {
         /// The task.
         task_id: TaskId,
@@ -31,7 +33,9 @@ pub enum StoreError {
     #[error("task {0}: a completion needs at least one piece of evidence")]
     NoEvidence(TaskId),
     /// The database was migrated by a newer binary.
-    #[error("database schema is at version {database}, newer than this binary's {binary}: upgrade juggernaut")]
+    #[error(
+        "database schema is at version {database}, newer than this binary's {binary}: upgrade juggernaut"
+    )]
     SchemaTooNew {
         /// The database's version.
         database: i64,

@@ -20,9 +20,10 @@ impl Backend {
 
     /// The backend a URL's scheme selects, or `None` for an unknown scheme.
     pub fn from_url(url: &str) -> Option<Self> {
-        let scheme = url.split_once("://").map(|(s, _)| s).or_else(|| {
-            url.strip_prefix("sqlite:").map(|_| "sqlite")
-        })?;
+        let scheme = url
+            .split_once("://")
+            .map(|(s, _)| s)
+            .or_else(|| url.strip_prefix("sqlite:").map(|_| "sqlite"))?;
         match scheme {
             "postgres" | "postgresql" => Some(Self::Postgres),
             "sqlite" => Some(Self::Sqlite),
@@ -55,8 +56,14 @@ mod tests {
 
     #[test]
     fn schemes_select_backends() {
-        assert_eq!(Backend::from_url("postgres://h/db"), Some(Backend::Postgres));
-        assert_eq!(Backend::from_url("postgresql://h/db"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("postgres://h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://h/db"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::from_url("sqlite://./x.db"), Some(Backend::Sqlite));
         assert_eq!(Backend::from_url("sqlite:x.db"), Some(Backend::Sqlite));
         assert_eq!(Backend::from_url("mysql://h/db"), None);

@@ -10,7 +10,13 @@ use std::time::Duration;
 /// 8 concurrent claimers over 2,000 tasks: every task claimed exactly once, all completed.
 pub async fn concurrent_claimers_claim_each_once(store: S) {
     let batch: Vec<NewTask> = (0..2000).map(|_| task("noop")).collect();
-    let ids: HashSet<TaskId> = store.enqueue_batch(batch).await.unwrap().iter().map(|e| e.task.id).collect();
+    let ids: HashSet<TaskId> = store
+        .enqueue_batch(batch)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.task.id)
+        .collect();
     let mut handles = Vec::new();
     for w in 0..8 {
         let store = store.clone();
@@ -21,7 +27,10 @@ pub async fn concurrent_claimers_claim_each_once(store: S) {
                 if got.is_empty() {
                     break;
                 }
-                let results = store.complete_batch(got.iter().map(done).collect()).await.unwrap();
+                let results = store
+                    .complete_batch(got.iter().map(done).collect())
+                    .await
+                    .unwrap();
                 assert!(results.iter().all(|r| r.is_ok()));
                 mine.extend(got.iter().map(|t| t.id));
             }
@@ -35,7 +44,10 @@ pub async fn concurrent_claimers_claim_each_once(store: S) {
     assert_eq!(all.len(), 2000, "claimed exactly 2,000 times");
     let unique: HashSet<TaskId> = all.into_iter().collect();
     assert_eq!(unique, ids);
-    let done = TaskFilter { statuses: vec![TaskStatus::Completed], ..Default::default() };
+    let done = TaskFilter {
+        statuses: vec![TaskStatus::Completed],
+        ..Default::default()
+    };
     assert_eq!(store.count(&done).await.unwrap(), 2000);
 }
 
@@ -49,7 +61,9 @@ pub async fn concurrent_rescuers_rescue_each_once(store: S) {
     let mut handles = Vec::new();
     for i in 0..4 {
         let store = store.clone();
-        handles.push(tokio::spawn(async move { store.rescue_expired(&format!("r{i}")).await.unwrap() }));
+        handles.push(tokio::spawn(async move {
+            store.rescue_expired(&format!("r{i}")).await.unwrap()
+        }));
     }
     let mut rescued = Vec::new();
     for h in handles {
@@ -57,7 +71,10 @@ pub async fn concurrent_rescuers_rescue_each_once(store: S) {
     }
     assert_eq!(rescued.len(), 200);
     assert_eq!(rescued.iter().collect::<HashSet<_>>().len(), 200);
-    let ready = TaskFilter { statuses: vec![TaskStatus::Ready], ..Default::default() };
+    let ready = TaskFilter {
+        statuses: vec![TaskStatus::Ready],
+        ..Default::default()
+    };
     assert_eq!(store.count(&ready).await.unwrap(), 200);
 }
 

@@ -15,7 +15,10 @@ fn after(deps: &[TaskId]) -> NewTask {
 
 async fn kill(store: &S, id: TaskId) {
     let c = claim(store, "w", 10).await;
-    let t = c.iter().find(|t| t.id == id).expect("claimed the task to kill");
+    let t = c
+        .iter()
+        .find(|t| t.id == id)
+        .expect("claimed the task to kill");
     let f = Failure {
         lease: lease(t),
         error: "boom".into(),
@@ -34,7 +37,10 @@ pub async fn unknown_dependency_is_refused_and_changes_nothing(store: S) {
         .enqueue_batch(vec![task("noop"), after(&[a.id, TaskId(999_999)])])
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::UnknownDependency(TaskId(999_999))), "{err}");
+    assert!(
+        matches!(err, StoreError::UnknownDependency(TaskId(999_999))),
+        "{err}"
+    );
     assert_eq!(store.count(&TaskFilter::default()).await.unwrap(), 1);
 }
 
@@ -106,5 +112,11 @@ pub async fn dependency_on_cancelled_task_is_blocked_at_once(store: S) {
         task_id: a.id,
         token: 0,
     };
-    assert!(store.heartbeat(&"w".into(), &[stale], std::time::Duration::from_secs(1)).await.unwrap().is_empty());
+    assert!(
+        store
+            .heartbeat(&"w".into(), &[stale], std::time::Duration::from_secs(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

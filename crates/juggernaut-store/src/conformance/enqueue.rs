@@ -78,12 +78,17 @@ pub async fn dedupe_key_is_free_after_terminal(store: S) {
 /// A batch with repeated keys makes one task per key; every input maps to its key's task.
 pub async fn batch_duplicate_keys_yield_one_task_per_key(store: S) {
     let pre = add(&store, keyed("noop", "k0")).await;
-    let batch: Vec<NewTask> = (0..30).map(|i| keyed("noop", &format!("k{}", i % 5))).collect();
+    let batch: Vec<NewTask> = (0..30)
+        .map(|i| keyed("noop", &format!("k{}", i % 5)))
+        .collect();
     let out = store.enqueue_batch(batch).await.unwrap();
     assert_eq!(out.len(), 30);
     assert_eq!(store.count(&TaskFilter::default()).await.unwrap(), 5);
     for (i, e) in out.iter().enumerate() {
-        assert_eq!(e.task.dedupe_key.as_deref(), Some(format!("k{}", i % 5).as_str()));
+        assert_eq!(
+            e.task.dedupe_key.as_deref(),
+            Some(format!("k{}", i % 5).as_str())
+        );
         let first_of_key = i < 5 && i != 0;
         assert_eq!(e.created, first_of_key, "item {i}");
     }

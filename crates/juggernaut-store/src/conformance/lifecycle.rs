@@ -11,9 +11,30 @@ use std::time::Duration;
 pub async fn claim_orders_by_priority_then_run_at(store: S) {
     let past = chrono::Utc::now() - chrono::Duration::seconds(60);
     let low = add(&store, task("noop")).await;
-    let high = add(&store, NewTask { priority: 10, ..task("noop") }).await;
-    let old = add(&store, NewTask { run_at: Some(past), ..task("noop") }).await;
-    let high2 = add(&store, NewTask { priority: 10, ..task("noop") }).await;
+    let high = add(
+        &store,
+        NewTask {
+            priority: 10,
+            ..task("noop")
+        },
+    )
+    .await;
+    let old = add(
+        &store,
+        NewTask {
+            run_at: Some(past),
+            ..task("noop")
+        },
+    )
+    .await;
+    let high2 = add(
+        &store,
+        NewTask {
+            priority: 10,
+            ..task("noop")
+        },
+    )
+    .await;
     let got: Vec<_> = claim(&store, "w", 10).await.iter().map(|t| t.id).collect();
     assert_eq!(got, vec![high.id, high2.id, old.id, low.id]);
 }
@@ -34,22 +55,45 @@ pub async fn claim_filters_kinds_and_respects_limit(store: S) {
     };
     let got = store.claim(&req).await.unwrap();
     assert_eq!(got.iter().map(|t| t.id).collect::<Vec<_>>(), vec![other.id]);
-    let none = ClaimRequest { kinds: vec![], ..claim_req("w", 10) };
+    let none = ClaimRequest {
+        kinds: vec![],
+        ..claim_req("w", 10)
+    };
     assert!(store.claim(&none).await.unwrap().is_empty());
 }
 
 /// A task with a future `run_at` is `pending` and is promoted once due.
 pub async fn future_run_at_waits_until_due(store: S) {
     let at = chrono::Utc::now() + chrono::Duration::milliseconds(400);
-    let t = add(&store, NewTask { run_at: Some(at), ..task("noop") }).await;
+    let t = add(
+        &store,
+        NewTask {
+            run_at: Some(at),
+            ..task("noop")
+        },
+    )
+    .await;
     assert_eq!(t.status, TaskStatus::Pending);
     assert!(claim(&store, "w", 1).await.is_empty());
     sleep(Duration::from_millis(600)).await;
     let got = claim(&store, "w", 1).await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].id, t.id);
-    let kinds: Vec<_> = store.task_events(t.id).await.unwrap().iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, [EventKind::TaskEnqueued, EventKind::TaskPromoted, EventKind::TaskClaimed]);
+    let kinds: Vec<_> = store
+        .task_events(t.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::TaskEnqueued,
+            EventKind::TaskPromoted,
+            EventKind::TaskClaimed
+        ]
+    );
 }
 
 /// A claim sets holder, expiry and a token that grows with every claim.
@@ -79,10 +123,19 @@ pub async fn complete_requires_evidence(store: S) {
     let mut empty = done(&c[0]);
     empty.evidence.clear();
     let err = store.complete(empty).await.unwrap_err();
-    assert!(matches!(err, StoreError::NoEvidence(id) if id == c[0].id), "{err}");
+    assert!(
+        matches!(err, StoreError::NoEvidence(id) if id == c[0].id),
+        "{err}"
+    );
     let mut bad = done(&c[0]);
-    bad.evidence = vec![juggernaut_core::Evidence::File { path: "x".into(), sha256: "nope".into() }];
-    assert!(matches!(store.complete(bad).await.unwrap_err(), StoreError::Domain(_)));
+    bad.evidence = vec![juggernaut_core::Evidence::File {
+        path: "x".into(),
+        sha256: "nope".into(),
+    }];
+    assert!(matches!(
+        store.complete(bad).await.unwrap_err(),
+        StoreError::Domain(_)
+    ));
     assert_eq!(status(&store, c[0].id).await, TaskStatus::Running);
 }
 
@@ -100,21 +153,44 @@ pub async fn complete_stores_result_and_evidence(store: S) {
     assert_eq!(t.evidence, batch[1].evidence);
     assert!(t.lease.is_none() && t.finished_at.is_some());
     let again = store.complete_batch(batch).await.unwrap();
-    assert!(again.iter().all(|r| matches!(r, Err(StoreError::StaleLease { .. }))));
+    assert!(
+        again
+            .iter()
+            .all(|r| matches!(r, Err(StoreError::StaleLease { .. })))
+    );
 }
 
 /// A retryable failure waits out the backoff in `pending`, runs again, and dies at max attempts.
 pub async fn fail_retries_with_backoff_then_dead(store: S) {
-    let t = add(&store, NewTask { max_attempts: 2, ..task("noop") }).await;
+    let t = add(
+        &store,
+        NewTask {
+            max_attempts: 2,
+            ..task("noop")
+        },
+    )
+    .await;
     let c = claim(&store, "w", 1).await;
-    let f = |t: &juggernaut_core::Task| Failure { lease: lease(t), error: "flaky".into(), retryable: true };
+    let f = |t: &juggernaut_core::Task| Failure {
+        lease: lease(t),
+        error: "flaky".into(),
+        retryable: true,
+    };
     let out = store.fail(f(&c[0])).await.unwrap();
-    assert_eq!(out, FailureOutcome::Retry { delay: Duration::from_millis(100) });
+    assert_eq!(
+        out,
+        FailureOutcome::Retry {
+            delay: Duration::from_millis(100)
+        }
+    );
     let now = store.get(t.id).await.unwrap().unwrap();
     assert_eq!(now.status, TaskStatus::Pending);
     assert_eq!(now.last_error.as_deref(), Some("flaky"));
     assert!(now.lease.is_none());
-    assert!(claim(&store, "w", 1).await.is_empty(), "backoff not yet over");
+    assert!(
+        claim(&store, "w", 1).await.is_empty(),
+        "backoff not yet over"
+    );
     sleep(Duration::from_millis(250)).await;
     let c2 = claim(&store, "w", 1).await;
     assert_eq!(c2[0].attempts, 2);
@@ -126,7 +202,11 @@ pub async fn fail_retries_with_backoff_then_dead(store: S) {
 pub async fn fail_not_retryable_is_failed(store: S) {
     let t = add(&store, task("noop")).await;
     let c = claim(&store, "w", 1).await;
-    let f = Failure { lease: lease(&c[0]), error: "bad input".into(), retryable: false };
+    let f = Failure {
+        lease: lease(&c[0]),
+        error: "bad input".into(),
+        retryable: false,
+    };
     assert_eq!(store.fail(f).await.unwrap(), FailureOutcome::Failed);
     let now = store.get(t.id).await.unwrap().unwrap();
     assert_eq!(now.status, TaskStatus::Failed);
@@ -135,9 +215,20 @@ pub async fn fail_not_retryable_is_failed(store: S) {
 
 /// Requeue of a dead task: `pending`→`ready`, attempts reset, runs again.
 pub async fn requeue_gives_fresh_attempts(store: S) {
-    let t = add(&store, NewTask { max_attempts: 1, ..task("noop") }).await;
+    let t = add(
+        &store,
+        NewTask {
+            max_attempts: 1,
+            ..task("noop")
+        },
+    )
+    .await;
     let c = claim(&store, "w", 1).await;
-    let f = Failure { lease: lease(&c[0]), error: "x".into(), retryable: true };
+    let f = Failure {
+        lease: lease(&c[0]),
+        error: "x".into(),
+        retryable: true,
+    };
     assert_eq!(store.fail(f).await.unwrap(), FailureOutcome::Dead);
     let r = store.requeue(t.id, "ops").await.unwrap();
     assert_eq!((r.status, r.attempts), (TaskStatus::Pending, 0));
@@ -151,36 +242,71 @@ pub async fn requeue_gives_fresh_attempts(store: S) {
 pub async fn requeue_and_cancel_refuse_wrong_status(store: S) {
     let t = add(&store, task("noop")).await;
     let err = store.requeue(t.id, "ops").await.unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::Transition { from: TaskStatus::Ready, .. })), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Domain(DomainError::Transition {
+                from: TaskStatus::Ready,
+                ..
+            })
+        ),
+        "{err}"
+    );
     let c = claim(&store, "w", 1).await;
     store.complete(done(&c[0])).await.unwrap();
     assert!(store.requeue(t.id, "ops").await.is_err());
     let err = store.cancel(t.id, "ops", "late").await.unwrap_err();
-    assert_eq!(err.to_string(), "task in status `completed` cannot be cancelled");
+    assert_eq!(
+        err.to_string(),
+        "task in status `completed` cannot be cancelled"
+    );
     assert_eq!(store.task_events(t.id).await.unwrap().len(), 3);
 }
 
 /// Every transition leaves one event naming from, to and actor.
 pub async fn every_transition_is_audited(store: S) {
-    let t = add(&store, NewTask { max_attempts: 3, ..task("noop") }).await;
+    let t = add(
+        &store,
+        NewTask {
+            max_attempts: 3,
+            ..task("noop")
+        },
+    )
+    .await;
     let c = claim(&store, "w1", 1).await;
-    store.fail(Failure { lease: lease(&c[0]), error: "e".into(), retryable: true }).await.unwrap();
+    store
+        .fail(Failure {
+            lease: lease(&c[0]),
+            error: "e".into(),
+            retryable: true,
+        })
+        .await
+        .unwrap();
     sleep(Duration::from_millis(250)).await;
     let c = claim(&store, "w2", 1).await;
     store.complete(done(&c[0])).await.unwrap();
     let ev = store.task_events(t.id).await.unwrap();
-    let got: Vec<_> = ev.iter().map(|e| (e.kind, e.from_status, e.to_status)).collect();
+    let got: Vec<_> = ev
+        .iter()
+        .map(|e| (e.kind, e.from_status, e.to_status))
+        .collect();
     use TaskStatus::*;
-    assert_eq!(got, vec![
-        (EventKind::TaskEnqueued, None, Some(Ready)),
-        (EventKind::TaskClaimed, Some(Ready), Some(Running)),
-        (EventKind::TaskRetryScheduled, Some(Running), Some(Pending)),
-        (EventKind::TaskPromoted, Some(Pending), Some(Ready)),
-        (EventKind::TaskClaimed, Some(Ready), Some(Running)),
-        (EventKind::TaskCompleted, Some(Running), Some(Completed)),
-    ]);
+    assert_eq!(
+        got,
+        vec![
+            (EventKind::TaskEnqueued, None, Some(Ready)),
+            (EventKind::TaskClaimed, Some(Ready), Some(Running)),
+            (EventKind::TaskRetryScheduled, Some(Running), Some(Pending)),
+            (EventKind::TaskPromoted, Some(Pending), Some(Ready)),
+            (EventKind::TaskClaimed, Some(Ready), Some(Running)),
+            (EventKind::TaskCompleted, Some(Running), Some(Completed)),
+        ]
+    );
     assert_eq!(ev[1].actor, "w1");
     assert_eq!(ev[4].actor, "w2");
     assert_eq!(ev[2].data["error"], "e");
-    assert!(ev.windows(2).all(|w| w[0].id < w[1].id && w[0].at <= w[1].at));
+    assert!(
+        ev.windows(2)
+            .all(|w| w[0].id < w[1].id && w[0].at <= w[1].at)
+    );
 }

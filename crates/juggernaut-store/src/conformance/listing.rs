@@ -9,7 +9,14 @@ use juggernaut_core::{GoalId, NewTask, TaskId, TaskStatus};
 async fn seed(store: &S) {
     for i in 0..7 {
         let goal = if i % 2 == 0 { Some(GoalId(1)) } else { None };
-        add(store, NewTask { goal_id: goal, ..task("noop") }).await;
+        add(
+            store,
+            NewTask {
+                goal_id: goal,
+                ..task("noop")
+            },
+        )
+        .await;
     }
     add(store, task("other")).await;
     let c = claim(store, "w", 2).await;
@@ -21,7 +28,10 @@ pub async fn list_filters_and_paginates(store: S) {
     seed(&store).await;
     let all = TaskFilter::default();
     let mut seen: Vec<TaskId> = Vec::new();
-    let mut page = PageRequest { before: None, limit: 3 };
+    let mut page = PageRequest {
+        before: None,
+        limit: 3,
+    };
     loop {
         let p = store.list(&all, page).await.unwrap();
         assert!(p.items.len() <= 3);
@@ -32,15 +42,44 @@ pub async fn list_filters_and_paginates(store: S) {
         }
     }
     assert_eq!(seen.len(), 8);
-    assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats");
-    let running = TaskFilter { statuses: vec![TaskStatus::Running], ..Default::default() };
-    assert_eq!(store.list(&running, PageRequest::default()).await.unwrap().items.len(), 1);
-    let goal = TaskFilter { goal_id: Some(GoalId(1)), ..Default::default() };
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest first, no repeats"
+    );
+    let running = TaskFilter {
+        statuses: vec![TaskStatus::Running],
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list(&running, PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let goal = TaskFilter {
+        goal_id: Some(GoalId(1)),
+        ..Default::default()
+    };
     let g = store.list(&goal, PageRequest::default()).await.unwrap();
     assert_eq!(g.items.len(), 4);
     assert!(g.items.iter().all(|t| t.goal_id == Some(GoalId(1))));
-    let other = TaskFilter { kinds: vec![kind("other")], statuses: vec![TaskStatus::Ready, TaskStatus::Completed], ..Default::default() };
-    assert_eq!(store.list(&other, PageRequest::default()).await.unwrap().items.len(), 1);
+    let other = TaskFilter {
+        kinds: vec![kind("other")],
+        statuses: vec![TaskStatus::Ready, TaskStatus::Completed],
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list(&other, PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
 }
 
 /// `count` and `count_by_status` agree with the data.
@@ -49,16 +88,41 @@ pub async fn counts_match_list(store: S) {
     assert_eq!(store.count(&TaskFilter::default()).await.unwrap(), 8);
     let mut by = store.count_by_status().await.unwrap();
     by.sort_by_key(|(s, _)| s.as_str());
-    assert_eq!(by, vec![(TaskStatus::Completed, 1), (TaskStatus::Ready, 6), (TaskStatus::Running, 1)]);
-    let f = TaskFilter { statuses: vec![TaskStatus::Ready], goal_id: Some(GoalId(1)), ..Default::default() };
+    assert_eq!(
+        by,
+        vec![
+            (TaskStatus::Completed, 1),
+            (TaskStatus::Ready, 6),
+            (TaskStatus::Running, 1)
+        ]
+    );
+    let f = TaskFilter {
+        statuses: vec![TaskStatus::Ready],
+        goal_id: Some(GoalId(1)),
+        ..Default::default()
+    };
     let n = store.count(&f).await.unwrap();
-    assert_eq!(n as usize, store.list(&f, PageRequest::default()).await.unwrap().items.len());
+    assert_eq!(
+        n as usize,
+        store
+            .list(&f, PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len()
+    );
 }
 
 /// A missing task is `None` for reads and `NotFound` for changes.
 pub async fn missing_task_is_not_found(store: S) {
     assert!(store.get(TaskId(12345)).await.unwrap().is_none());
-    assert!(matches!(store.cancel(TaskId(12345), "ops", "x").await, Err(StoreError::NotFound(TaskId(12345)))));
-    assert!(matches!(store.requeue(TaskId(12345), "ops").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.cancel(TaskId(12345), "ops", "x").await,
+        Err(StoreError::NotFound(TaskId(12345)))
+    ));
+    assert!(matches!(
+        store.requeue(TaskId(12345), "ops").await,
+        Err(StoreError::NotFound(_))
+    ));
     assert!(store.task_events(TaskId(12345)).await.unwrap().is_empty());
 }

@@ -1,0 +1,153 @@
+//! Enqueue one or many tasks in one transaction: dedupe keys, dependencies, initial status.
+
+use crate::audit::{self, Entry};
+use crate::error::db;
+use crate::row::{self, TASK_COLUMNS};
+use crate::store::SqliteStore;
+use crate::time::now_us;
+use juggernaut_core::{EventKind, NewTask, Task, TaskId, TaskStatus};
+use juggernaut_store::{Enqueued, StoreError};
+use sqlx::SqliteConnection;
+
+/// Enqueues `tasks`; see [`juggernaut_store::Store::enqueue_batch`].
+pub async fn run(store: &SqliteStore, tasks: Vec<NewTask>) -> Result<Vec<Enqueued>, StoreError> {
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
+    for t in &tasks {
+        t.validate()?;
+    }
+    let mut tx = store.write().await?;
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(one(&mut tx, t).await?);
+    }
+    tx.commit().await.map_err(db("enqueue"))?;
+    store.signal.notify_waiters();
+    Ok(out)
+}
+
+async fn one(conn: &mut SqliteConnection, t: NewTask) -> Result<Enqueued, StoreError> {
+    if let Some(key) = &t.dedupe_key
+        && let Some(task) = live_by_key(conn, key).await?
+    {
+        return Ok(Enqueued {
+            task,
+            created: false,
+        });
+    }
+    let mut deps = t.depends_on.clone();
+    deps.sort();
+    deps.dedup();
+    let (pending_deps, blocked) = dep_state(conn, &deps).await?;
+    let now = now_us();
+    let run_at = t.run_at.map_or(now, |r| r.timestamp_micros());
+    let status = if blocked {
+        TaskStatus::Blocked
+    } else if pending_deps > 0 || run_at > now {
+        TaskStatus::Pending
+    } else {
+        TaskStatus::Ready
+    };
+    let task = insert(conn, &t, status, run_at, pending_deps, now).await?;
+    link(conn, task.id, &deps).await?;
+    let entry = Entry::transition(
+        EventKind::TaskEnqueued,
+        (task.id.0, task.goal_id.map(|g| g.0)),
+        None,
+        status,
+        "enqueue",
+    )
+    .with(serde_json::json!({"kind": task.kind, "origin": task.origin}));
+    audit::record(conn, entry).await?;
+    Ok(Enqueued {
+        task,
+        created: true,
+    })
+}
+
+async fn live_by_key(conn: &mut SqliteConnection, key: &str) -> Result<Option<Task>, StoreError> {
+    let sql = format!(
+        "SELECT {TASK_COLUMNS} FROM tasks WHERE dedupe_key = ? \
+         AND status NOT IN ('completed', 'failed', 'dead', 'cancelled', 'blocked')"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .fetch_optional(conn)
+        .await
+        .map_err(db("enqueue"))?;
+    row.as_ref().map(row::task).transpose()
+}
+
+/// How many dependencies are unfinished, and whether one blocks the task.
+async fn dep_state(
+    conn: &mut SqliteConnection,
+    deps: &[TaskId],
+) -> Result<(i64, bool), StoreError> {
+    let mut pending = 0;
+    let mut blocked = false;
+    for dep in deps {
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM tasks WHERE id = ?")
+            .bind(dep.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db("enqueue"))?;
+        let status: TaskStatus = status.ok_or(StoreError::UnknownDependency(*dep))?.parse()?;
+        blocked |= status.blocks_dependents();
+        pending += i64::from(status != TaskStatus::Completed);
+    }
+    Ok((pending, blocked))
+}
+
+async fn insert(
+    conn: &mut SqliteConnection,
+    t: &NewTask,
+    status: TaskStatus,
+    run_at: i64,
+    pending_deps: i64,
+    now: i64,
+) -> Result<Task, StoreError> {
+    let sql = format!(
+        "INSERT INTO tasks (kind, title, status, input, goal_id, parent_id, priority, run_at, \
+         max_attempts, pending_deps, dedupe_key, origin, created_at, updated_at, finished_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {TASK_COLUMNS}"
+    );
+    let finished = status.is_terminal().then_some(now);
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(t.kind.as_str())
+        .bind(&t.title)
+        .bind(status.as_str())
+        .bind(t.input.to_string())
+        .bind(t.goal_id.map(|g| g.0))
+        .bind(t.parent_id.map(|p| p.0))
+        .bind(t.priority)
+        .bind(run_at)
+        .bind(i64::from(t.max_attempts))
+        .bind(pending_deps)
+        .bind(&t.dedupe_key)
+        .bind(t.origin.as_str())
+        .bind(now)
+        .bind(now)
+        .bind(finished)
+        .fetch_one(conn)
+        .await
+        .map_err(db("enqueue"))?;
+    row::task(&row)
+}
+
+async fn link(conn: &mut SqliteConnection, id: TaskId, deps: &[TaskId]) -> Result<(), StoreError> {
+    for dep in deps {
+        sqlx::query("INSERT INTO task_deps (task_id, depends_on) VALUES (?, ?)")
+            .bind(id.0)
+            .bind(dep.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("enqueue"))?;
+        sqlx::query("UPDATE tasks SET has_dependents = 1 WHERE id = ? AND has_dependents = 0")
+            .bind(dep.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("enqueue"))?;
+    }
+    Ok(())
+}

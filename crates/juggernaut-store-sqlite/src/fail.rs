@@ -1,0 +1,56 @@
+//! Fail: a failed attempt retries after a backoff, dies when out of attempts, or fails for good
+//! when not retryable. Dead and failed tasks block their dependents.
+
+use crate::audit::{self, Entry};
+use crate::error::db;
+use crate::store::SqliteStore;
+use crate::time::{dur_us, now_us};
+use crate::{block, fence};
+use juggernaut_core::{EventKind, FailureOutcome, TaskStatus, transition};
+use juggernaut_store::{Failure, StoreError};
+
+/// Records a failed attempt; see [`juggernaut_store::Store::fail`].
+pub async fn run(store: &SqliteStore, f: Failure) -> Result<FailureOutcome, StoreError> {
+    let mut tx = store.write().await?;
+    let held = fence::held(&mut tx, f.lease).await?;
+    let outcome = FailureOutcome::decide(
+        u32::try_from(held.attempts).unwrap_or(u32::MAX),
+        u32::try_from(held.max_attempts).unwrap_or(1),
+        f.retryable,
+        &store.options.backoff,
+        rand::random::<f64>(),
+    );
+    let to = transition::next(TaskStatus::Running, outcome.action())?;
+    let now = now_us();
+    let (run_at, finished, kind, delay_ms) = match outcome {
+        FailureOutcome::Retry { delay } => (
+            Some(now.saturating_add(dur_us(delay))),
+            None,
+            EventKind::TaskRetryScheduled,
+            Some(delay.as_millis() as u64),
+        ),
+        FailureOutcome::Dead => (None, Some(now), EventKind::TaskDead, None),
+        FailureOutcome::Failed => (None, Some(now), EventKind::TaskFailed, None),
+    };
+    sqlx::query(
+        "UPDATE tasks SET status = ?, run_at = COALESCE(?, run_at), finished_at = ?, last_error = ?, \
+         lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+    )
+    .bind(to.as_str())
+    .bind(run_at)
+    .bind(finished)
+    .bind(&f.error)
+    .bind(now)
+    .bind(f.lease.task_id.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(db("fail"))?;
+    let e = Entry::transition(kind, (f.lease.task_id.0, held.goal_id), Some(TaskStatus::Running), to, &held.holder)
+        .with(serde_json::json!({"error": f.error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms}));
+    audit::record(&mut tx, e).await?;
+    if to.blocks_dependents() && held.has_dependents {
+        block::dependents(&mut tx, &[f.lease.task_id.0], &held.holder).await?;
+    }
+    tx.commit().await.map_err(db("fail"))?;
+    Ok(outcome)
+}

@@ -1,0 +1,25 @@
+//! The SQLite backend of [`juggernaut_store::Store`]: an embedded file, no server. Writes go
+//! through `BEGIN IMMEDIATE` transactions on one writer connection, so claims never race; reads
+//! use a separate pool. The file names match the PostgreSQL backend's, one operation per file.
+
+mod audit;
+mod block;
+mod cancel;
+mod claim;
+mod complete;
+mod enqueue;
+mod error;
+mod fail;
+mod fence;
+mod heartbeat;
+mod migrate;
+mod promote;
+mod read;
+mod requeue;
+mod rescue;
+mod row;
+mod store;
+mod time;
+
+pub use migrate::MIGRATOR;
+pub use store::SqliteStore;

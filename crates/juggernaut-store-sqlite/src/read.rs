@@ -1,0 +1,118 @@
+//! Reads: one task, its dependencies and events, filtered pages, counts.
+
+use crate::error::db;
+use crate::row::{self, TASK_COLUMNS};
+use juggernaut_core::{AuditEvent, Task, TaskId, TaskStatus};
+use juggernaut_store::{Page, PageRequest, StoreError, TaskFilter};
+use sqlx::{Sqlite, SqliteExecutor};
+
+/// One task by id.
+pub async fn get<'e>(ex: impl SqliteExecutor<'e>, id: TaskId) -> Result<Option<Task>, StoreError> {
+    let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(ex)
+        .await
+        .map_err(db("get"))?;
+    row.as_ref().map(row::task).transpose()
+}
+
+/// The ids a task depends on.
+pub async fn dependencies<'e>(
+    ex: impl SqliteExecutor<'e>,
+    id: TaskId,
+) -> Result<Vec<TaskId>, StoreError> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT depends_on FROM task_deps WHERE task_id = ? ORDER BY depends_on",
+    )
+    .bind(id.0)
+    .fetch_all(ex)
+    .await
+    .map_err(db("dependencies"))?;
+    Ok(ids.into_iter().map(TaskId).collect())
+}
+
+/// A task's events, oldest first.
+pub async fn events<'e>(
+    ex: impl SqliteExecutor<'e>,
+    id: TaskId,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, at, kind, task_id, goal_id, from_status, to_status, actor, data \
+         FROM events WHERE task_id = ? ORDER BY id",
+    )
+    .bind(id.0)
+    .fetch_all(ex)
+    .await
+    .map_err(db("events"))?;
+    rows.iter().map(row::event).collect()
+}
+
+/// The filter's `WHERE` clause; binds ?1 statuses, ?2 kinds (JSON arrays), ?3 goal, ?4 cursor.
+const WHERE: &str = "WHERE (?1 = '[]' OR status IN (SELECT value FROM json_each(?1))) \
+     AND (?2 = '[]' OR kind IN (SELECT value FROM json_each(?2))) \
+     AND (?3 IS NULL OR goal_id = ?3) AND (?4 IS NULL OR id < ?4)";
+
+fn bind_filter<'q>(
+    q: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>,
+    f: &TaskFilter,
+    before: Option<TaskId>,
+) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments> {
+    let statuses: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
+    let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
+    q.bind(serde_json::Value::from(statuses).to_string())
+        .bind(serde_json::Value::from(kinds).to_string())
+        .bind(f.goal_id.map(|g| g.0))
+        .bind(before.map(|b| b.0))
+}
+
+/// One page of matching tasks, newest first.
+pub async fn list<'e>(
+    ex: impl SqliteExecutor<'e>,
+    f: &TaskFilter,
+    page: PageRequest,
+) -> Result<Page<Task>, StoreError> {
+    let limit = page.clamped_limit();
+    let sql = format!("SELECT {TASK_COLUMNS} FROM tasks {WHERE} ORDER BY id DESC LIMIT ?5");
+    let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), f, page.before)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(ex)
+        .await
+        .map_err(db("list"))?;
+    let tasks = rows.iter().map(row::task).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(tasks, limit))
+}
+
+/// How many tasks match.
+pub async fn count<'e>(ex: impl SqliteExecutor<'e>, f: &TaskFilter) -> Result<u64, StoreError> {
+    let sql = format!("SELECT COUNT(*) FROM tasks {WHERE}");
+    let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(
+            serde_json::Value::from(f.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+                .to_string(),
+        )
+        .bind(
+            serde_json::Value::from(f.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>())
+                .to_string(),
+        )
+        .bind(f.goal_id.map(|g| g.0))
+        .bind(None::<i64>)
+        .fetch_one(ex)
+        .await
+        .map_err(db("count"))?;
+    Ok(u64::try_from(row.0).unwrap_or(0))
+}
+
+/// Counts per status.
+pub async fn count_by_status<'e>(
+    ex: impl SqliteExecutor<'e>,
+) -> Result<Vec<(TaskStatus, u64)>, StoreError> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM tasks GROUP BY status ORDER BY status")
+            .fetch_all(ex)
+            .await
+            .map_err(db("count"))?;
+    rows.into_iter()
+        .map(|(s, n)| Ok((s.parse()?, u64::try_from(n).unwrap_or(0))))
+        .collect()
+}

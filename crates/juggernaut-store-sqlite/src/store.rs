@@ -1,0 +1,204 @@
+//! [`SqliteStore`]: opening the file, the two pools, and the [`Store`] impl that delegates each
+//! operation to its own module.
+
+use crate::error::db;
+use crate::{cancel, claim, complete, enqueue, fail, heartbeat, migrate, read, requeue, rescue};
+use async_trait::async_trait;
+use juggernaut_core::{AuditEvent, FailureOutcome, NewTask, Task, TaskId, TaskStatus, WorkerId};
+use juggernaut_store::store::StoreResult;
+use juggernaut_store::url::{Backend, redact};
+use juggernaut_store::{
+    ClaimRequest, Completion, Enqueued, Failure, LeaseRef, MigrationReport, Page, PageRequest,
+    RescueReport, Store, StoreError, StoreOptions, TaskFilter,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// A task store in one SQLite file.
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    pub(crate) options: StoreOptions,
+    pub(crate) signal: Arc<Notify>,
+}
+
+/// The file a `sqlite:` URL or plain path names.
+fn path_of(url: &str) -> Result<PathBuf, StoreError> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path.contains(":memory:") {
+        return Err(StoreError::InvalidUrl {
+            url: redact(url),
+            reason: "name a database file (in-memory databases are not durable)".into(),
+        });
+    }
+    Ok(PathBuf::from(path))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file named by `url` (`sqlite://path`,
+    /// `sqlite:path` or a plain path). Does not migrate.
+    pub async fn open(url: &str, options: StoreOptions) -> StoreResult<Self> {
+        let path = path_of(url)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Connect {
+                url: redact(url),
+                message: format!("cannot create directory {}: {e}", dir.display()),
+            })?;
+        }
+        let connect = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let fail = |e: sqlx::Error| StoreError::Connect {
+            url: redact(url),
+            message: e.to_string(),
+        };
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(connect.clone())
+            .await
+            .map_err(fail)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(connect)
+            .await
+            .map_err(fail)?;
+        Ok(Self {
+            writer,
+            reader,
+            options,
+            signal: Arc::new(Notify::new()),
+        })
+    }
+
+    /// Begins a write transaction that holds the write lock from its first statement.
+    pub(crate) async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("begin"))
+    }
+
+    /// The read pool.
+    pub(crate) fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    /// The schema version applied to this database.
+    pub async fn schema_version(&self) -> StoreResult<i64> {
+        migrate::database_version(&self.writer).await
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn migrate(&self) -> StoreResult<MigrationReport> {
+        migrate::run(&self.writer).await
+    }
+
+    async fn enqueue_batch(&self, tasks: Vec<NewTask>) -> StoreResult<Vec<Enqueued>> {
+        enqueue::run(self, tasks).await
+    }
+
+    async fn claim(&self, request: &ClaimRequest) -> StoreResult<Vec<Task>> {
+        claim::run(self, request).await
+    }
+
+    async fn heartbeat(
+        &self,
+        worker: &WorkerId,
+        leases: &[LeaseRef],
+        extend_by: Duration,
+    ) -> StoreResult<Vec<LeaseRef>> {
+        heartbeat::run(self, worker, leases, extend_by).await
+    }
+
+    async fn complete_batch(
+        &self,
+        completions: Vec<Completion>,
+    ) -> StoreResult<Vec<Result<(), StoreError>>> {
+        complete::run(self, completions).await
+    }
+
+    async fn fail(&self, failure: Failure) -> StoreResult<FailureOutcome> {
+        fail::run(self, failure).await
+    }
+
+    async fn cancel(&self, id: TaskId, actor: &str, reason: &str) -> StoreResult<Task> {
+        cancel::run(self, id, actor, reason).await
+    }
+
+    async fn requeue(&self, id: TaskId, actor: &str) -> StoreResult<Task> {
+        requeue::run(self, id, actor).await
+    }
+
+    async fn rescue_expired(&self, actor: &str) -> StoreResult<RescueReport> {
+        rescue::run(self, actor).await
+    }
+
+    async fn get(&self, id: TaskId) -> StoreResult<Option<Task>> {
+        read::get(self.reader(), id).await
+    }
+
+    async fn dependencies(&self, id: TaskId) -> StoreResult<Vec<TaskId>> {
+        read::dependencies(self.reader(), id).await
+    }
+
+    async fn task_events(&self, id: TaskId) -> StoreResult<Vec<AuditEvent>> {
+        read::events(self.reader(), id).await
+    }
+
+    async fn list(&self, filter: &TaskFilter, page: PageRequest) -> StoreResult<Page<Task>> {
+        read::list(self.reader(), filter, page).await
+    }
+
+    async fn count(&self, filter: &TaskFilter) -> StoreResult<u64> {
+        read::count(self.reader(), filter).await
+    }
+
+    async fn count_by_status(&self) -> StoreResult<Vec<(TaskStatus, u64)>> {
+        read::count_by_status(self.reader()).await
+    }
+
+    async fn work_signal(&self) -> StoreResult<Arc<Notify>> {
+        Ok(self.signal.clone())
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_forms_name_files() {
+        assert_eq!(path_of("sqlite://a/b.db").unwrap(), PathBuf::from("a/b.db"));
+        assert_eq!(
+            path_of("sqlite:x.db?mode=rwc").unwrap(),
+            PathBuf::from("x.db")
+        );
+        assert_eq!(path_of("./y.db").unwrap(), PathBuf::from("./y.db"));
+        assert!(path_of("sqlite::memory:").is_err());
+        assert!(path_of("sqlite://").is_err());
+    }
+}

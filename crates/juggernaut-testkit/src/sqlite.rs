@@ -1,0 +1,16 @@
+//! A migrated SQLite store in a temporary directory that lives as long as the store.
+
+use juggernaut_store::{Store, StoreOptions};
+use juggernaut_store_sqlite::SqliteStore;
+use std::sync::Arc;
+
+/// A fresh, migrated SQLite store with test options; its directory is removed at process exit.
+pub async fn fresh_sqlite() -> Arc<dyn Store> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.keep().join("juggernaut.db");
+    let store = SqliteStore::open(path.to_str().unwrap(), StoreOptions::for_tests())
+        .await
+        .expect("open sqlite");
+    store.migrate().await.expect("migrate sqlite");
+    Arc::new(store)
+}
