@@ -1,0 +1,105 @@
+//! Writes finished attempts: completions in batches (one transaction each), failures one by one.
+//! A transient store error is retried; if the store stays down the leases lapse and the tasks are
+//! rescued and re-run, so nothing is lost and fencing keeps anything from completing twice.
+
+use super::InFlight;
+use crate::dispatcher::DispatchStats;
+use juggernaut_store::{Completion, Failure, LeaseRef, Store, StoreError};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
+
+/// A finished attempt on its way to the store; holds its slot until written.
+pub struct Finished {
+    /// The lease it ran under.
+    pub lease: LeaseRef,
+    /// Verified completion, or the failure.
+    pub result: Result<Completion, Failure>,
+    /// The slot, released once written.
+    pub permit: OwnedSemaphorePermit,
+}
+
+/// Runs until every sender is gone.
+pub async fn run(
+    store: Arc<dyn Store>,
+    mut rx: mpsc::Receiver<Finished>,
+    max_batch: usize,
+    inflight: InFlight,
+    slot_freed: Arc<Notify>,
+    stats: Arc<DispatchStats>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match rx.try_recv() {
+                Ok(f) => batch.push(f),
+                Err(_) => break,
+            }
+        }
+        write(store.as_ref(), &batch, &stats).await;
+        if let Ok(mut map) = inflight.lock() {
+            for f in &batch {
+                map.remove(&f.lease.task_id);
+            }
+        }
+        for f in batch {
+            drop(f.permit);
+        }
+        slot_freed.notify_one();
+    }
+}
+
+async fn write(store: &dyn Store, batch: &[Finished], stats: &DispatchStats) {
+    let completions: Vec<Completion> = batch
+        .iter()
+        .filter_map(|f| f.result.as_ref().ok().cloned())
+        .collect();
+    if !completions.is_empty() {
+        let results = with_retry("complete", || store.complete_batch(completions.clone())).await;
+        for (c, r) in completions.iter().zip(results.unwrap_or_default()) {
+            match r {
+                Ok(()) => stats.completed.fetch_add(1, Ordering::Relaxed),
+                Err(e) => {
+                    tracing::warn!(task = %c.lease.task_id, error = %e, "completion refused");
+                    stats.refused.fetch_add(1, Ordering::Relaxed)
+                }
+            };
+        }
+    }
+    for f in batch.iter().filter_map(|f| f.result.as_ref().err()) {
+        match with_retry("fail", || store.fail(f.clone())).await {
+            Some(outcome) => {
+                tracing::info!(task = %f.lease.task_id, error = %f.error, ?outcome, "attempt failed");
+                stats.failed.fetch_add(1, Ordering::Relaxed);
+            }
+            None => {
+                stats.refused.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Calls `op` until it succeeds, a non-retryable error occurs, or ~30 s of retries pass.
+async fn with_retry<T, F, Fut>(what: &str, mut op: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let mut delay = Duration::from_millis(50);
+    for attempt in 1..=10 {
+        match op().await {
+            Ok(v) => return Some(v),
+            Err(e) if e.is_retryable() && attempt < 10 => {
+                tracing::warn!(error = %e, attempt, "{what} failed; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "{what} failed; the lease will lapse and the task re-run");
+                return None;
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,55 @@
+//! Keeps leases alive while handlers run: every third of the lease it extends all in-flight
+//! leases in one call, and cancels the handlers whose lease the store no longer honours.
+
+use super::InFlight;
+use crate::dispatcher::DispatchStats;
+use juggernaut_core::WorkerId;
+use juggernaut_store::{LeaseRef, Store};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Runs until `stop` is cancelled.
+pub async fn run(
+    store: Arc<dyn Store>,
+    worker: WorkerId,
+    lease: Duration,
+    inflight: InFlight,
+    stats: Arc<DispatchStats>,
+    stop: CancellationToken,
+) {
+    let period = lease / 3;
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(period) => {}
+        }
+        let held: Vec<LeaseRef> = match inflight.lock() {
+            Ok(map) => map.values().map(|(l, _)| *l).collect(),
+            Err(_) => return,
+        };
+        if held.is_empty() {
+            continue;
+        }
+        match store.heartbeat(&worker, &held, lease).await {
+            Ok(kept) => lose(&held, &kept, &inflight, &stats),
+            Err(e) => tracing::warn!(error = %e, "heartbeat failed; will retry next period"),
+        }
+    }
+}
+
+/// Cancels handlers whose leases were not extended and are still in flight.
+fn lose(held: &[LeaseRef], kept: &[LeaseRef], inflight: &InFlight, stats: &DispatchStats) {
+    let Ok(mut map) = inflight.lock() else { return };
+    for l in held.iter().filter(|l| !kept.contains(l)) {
+        if let Some((current, cancel)) = map.get(&l.task_id)
+            && current == l
+        {
+            tracing::warn!(task = %l.task_id, token = l.token, "lease lost; stopping handler");
+            cancel.cancel();
+            map.remove(&l.task_id);
+            stats.lost.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}

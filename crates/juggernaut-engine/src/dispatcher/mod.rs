@@ -1,0 +1,238 @@
+//! The dispatcher: claims ready tasks for its free slots in batches, runs each through its
+//! handler and the verifier, keeps leases alive while handlers run, and hands results to a
+//! completer that writes them in batches with fencing. Its loop consumes one closed [`Wake`]
+//! enum, so every reason it does work is visible here.
+
+mod completer;
+mod execute;
+mod lease_keeper;
+
+use crate::error::EngineError;
+use crate::registry::Registry;
+use juggernaut_core::{TaskId, TaskKind, WorkerId};
+use juggernaut_store::{ClaimRequest, LeaseRef, Store};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+
+/// How a dispatcher runs.
+#[derive(Debug, Clone)]
+pub struct DispatcherConfig {
+    /// This worker's name, written as lease holder.
+    pub worker: WorkerId,
+    /// Kinds to claim (each must have a handler).
+    pub kinds: Vec<TaskKind>,
+    /// Tasks run at once.
+    pub concurrency: u32,
+    /// Lease length; extended every third of it while a handler runs.
+    pub lease: Duration,
+    /// Longest wait between claims when no signal arrives.
+    pub poll_interval: Duration,
+    /// Most completions written in one transaction.
+    pub completion_batch: usize,
+    /// How long shutdown waits for in-flight tasks.
+    pub shutdown_grace: Duration,
+}
+
+impl DispatcherConfig {
+    /// Defaults for `worker` serving `kinds`: 16 slots, 30 s leases, 1 s poll.
+    pub fn new(worker: WorkerId, kinds: Vec<TaskKind>) -> Self {
+        Self {
+            worker,
+            kinds,
+            concurrency: 16,
+            lease: Duration::from_secs(30),
+            poll_interval: Duration::from_secs(1),
+            completion_batch: 100,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Counters, readable while the dispatcher runs.
+#[derive(Debug, Default)]
+pub struct DispatchStats {
+    /// Tasks claimed.
+    pub claimed: AtomicU64,
+    /// Completions the store accepted.
+    pub completed: AtomicU64,
+    /// Failed attempts recorded.
+    pub failed: AtomicU64,
+    /// Results refused by fencing (the lease was lost).
+    pub refused: AtomicU64,
+    /// Leases found lost by heartbeat.
+    pub lost: AtomicU64,
+}
+
+impl DispatchStats {
+    /// Reads a counter.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// Why the dispatcher's loop woke up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    /// First pass.
+    Start,
+    /// The store signalled that work may have arrived.
+    WorkSignal,
+    /// A slot became free.
+    SlotFreed,
+    /// The poll interval passed.
+    PollTick,
+    /// Shutdown was requested.
+    Shutdown,
+}
+
+/// In-flight tasks: their leases and how to stop them.
+pub(crate) type InFlight = Arc<Mutex<HashMap<TaskId, (LeaseRef, CancellationToken)>>>;
+
+/// Claims and runs tasks until shut down.
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    registry: Registry,
+    config: DispatcherConfig,
+    stats: Arc<DispatchStats>,
+}
+
+impl Dispatcher {
+    /// A dispatcher over `store` running `registry`'s handlers.
+    pub fn new(store: Arc<dyn Store>, registry: Registry, config: DispatcherConfig) -> Self {
+        Self {
+            store,
+            registry,
+            config,
+            stats: Arc::new(DispatchStats::default()),
+        }
+    }
+
+    /// Its counters.
+    pub fn stats(&self) -> Arc<DispatchStats> {
+        self.stats.clone()
+    }
+
+    /// Runs until `shutdown` is cancelled, then stops claiming, lets in-flight tasks finish within
+    /// the grace period, and writes their results.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<(), EngineError> {
+        let slots = Arc::new(Semaphore::new(self.config.concurrency as usize));
+        let slot_freed = Arc::new(Notify::new());
+        let inflight: InFlight = Arc::default();
+        let (tx, rx) = mpsc::channel(self.config.concurrency as usize * 2);
+        let completer = tokio::spawn(completer::run(
+            self.store.clone(),
+            rx,
+            self.config.completion_batch,
+            inflight.clone(),
+            slot_freed.clone(),
+            self.stats.clone(),
+        ));
+        let keeper_stop = CancellationToken::new();
+        let keeper = tokio::spawn(lease_keeper::run(
+            self.store.clone(),
+            self.config.worker.clone(),
+            self.config.lease,
+            inflight.clone(),
+            self.stats.clone(),
+            keeper_stop.clone(),
+        ));
+        let result = self
+            .claim_loop(&shutdown, &slots, &slot_freed, &inflight, &tx)
+            .await;
+        self.drain(&slots, &inflight).await;
+        drop(tx);
+        let _ = completer.await;
+        keeper_stop.cancel();
+        let _ = keeper.await;
+        result
+    }
+
+    async fn claim_loop(
+        &self,
+        shutdown: &CancellationToken,
+        slots: &Arc<Semaphore>,
+        slot_freed: &Arc<Notify>,
+        inflight: &InFlight,
+        tx: &mpsc::Sender<completer::Finished>,
+    ) -> Result<(), EngineError> {
+        let signal = self.store.work_signal().await?;
+        let mut wake = Wake::Start;
+        let mut store_errors = 0u32;
+        while wake != Wake::Shutdown {
+            let notified = signal.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let free = slots.available_permits();
+            let mut drained = true;
+            if free > 0 {
+                match self.claim_into(free, slots, inflight, tx).await {
+                    Ok(got) => {
+                        store_errors = 0;
+                        drained = got < free;
+                    }
+                    Err(e) if e.is_retryable() && store_errors < 60 => {
+                        store_errors += 1;
+                        tracing::warn!(error = %e, attempt = store_errors, "claim failed; retrying");
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            wake = tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => Wake::Shutdown,
+                _ = slot_freed.notified(), if !drained || free == 0 => Wake::SlotFreed,
+                _ = &mut notified, if drained => Wake::WorkSignal,
+                _ = tokio::time::sleep(self.config.poll_interval) => Wake::PollTick,
+            };
+            tracing::trace!(?wake, "dispatcher woke");
+        }
+        Ok(())
+    }
+
+    /// Claims up to `free` tasks and starts them; returns how many.
+    async fn claim_into(
+        &self,
+        free: usize,
+        slots: &Arc<Semaphore>,
+        inflight: &InFlight,
+        tx: &mpsc::Sender<completer::Finished>,
+    ) -> Result<usize, juggernaut_store::StoreError> {
+        let req = ClaimRequest {
+            worker: self.config.worker.clone(),
+            kinds: self.config.kinds.clone(),
+            limit: u32::try_from(free).unwrap_or(u32::MAX),
+            lease: self.config.lease,
+        };
+        let tasks = self.store.claim(&req).await?;
+        let got = tasks.len();
+        self.stats.claimed.fetch_add(got as u64, Ordering::Relaxed);
+        for task in tasks {
+            let Ok(permit) = slots.clone().try_acquire_owned() else {
+                tracing::error!(task = %task.id, "claimed more tasks than free slots");
+                break;
+            };
+            execute::spawn(task, &self.registry, permit, inflight, tx.clone());
+        }
+        Ok(got)
+    }
+
+    /// Waits for in-flight tasks up to the grace period, then cancels the rest.
+    async fn drain(&self, slots: &Arc<Semaphore>, inflight: &InFlight) {
+        let all = self.config.concurrency;
+        let waited = tokio::time::timeout(self.config.shutdown_grace, slots.acquire_many(all)).await;
+        if waited.is_err() {
+            let left: Vec<CancellationToken> = match inflight.lock() {
+                Ok(map) => map.values().map(|(_, c)| c.clone()).collect(),
+                Err(_) => Vec::new(),
+            };
+            tracing::warn!(tasks = left.len(), "shutdown grace over; cancelling in-flight tasks");
+            for c in left {
+                c.cancel();
+            }
+        }
+    }
+}

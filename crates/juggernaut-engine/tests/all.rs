@@ -1,0 +1,4 @@
+//! Integration tests of the engine: real dispatchers over real stores.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod dispatcher;
