@@ -5,12 +5,20 @@ use crate::handler::{Handler, Outcome, TaskContext};
 use juggernaut_store::Completion;
 
 /// Turns an outcome into a completion, or says why the evidence does not prove the work.
-pub fn verify(handler: &dyn Handler, ctx: &TaskContext, outcome: Outcome) -> Result<Completion, String> {
+pub fn verify(
+    handler: &dyn Handler,
+    ctx: &TaskContext,
+    outcome: Outcome,
+) -> Result<Completion, String> {
     if outcome.evidence.is_empty() {
-        return Err(format!("verification failed: `{}` produced no evidence", handler.kind()));
+        return Err(format!(
+            "verification failed: `{}` produced no evidence",
+            handler.kind()
+        ));
     }
     for e in &outcome.evidence {
-        e.validate().map_err(|e| format!("verification failed: {e}"))?;
+        e.validate()
+            .map_err(|e| format!("verification failed: {e}"))?;
     }
     handler
         .verify(ctx, &outcome)
@@ -57,7 +65,10 @@ mod tests {
                 updated_at: now,
                 finished_at: None,
             },
-            lease: LeaseRef { task_id: TaskId(1), token },
+            lease: LeaseRef {
+                task_id: TaskId(1),
+                token,
+            },
             cancel: CancellationToken::new(),
         }
     }
@@ -73,8 +84,15 @@ mod tests {
     #[test]
     fn an_llm_saying_done_is_not_evidence() {
         let c = ctx(4);
-        let claim = Outcome { result: serde_json::json!({"status": "done"}), evidence: vec![] };
-        assert!(verify(&Noop, &c, claim).unwrap_err().contains("no evidence"));
+        let claim = Outcome {
+            result: serde_json::json!({"status": "done"}),
+            evidence: vec![],
+        };
+        assert!(
+            verify(&Noop, &c, claim)
+                .unwrap_err()
+                .contains("no evidence")
+        );
     }
 
     #[test]
@@ -82,12 +100,23 @@ mod tests {
         let c = ctx(4);
         let stale = Outcome {
             result: serde_json::json!({}),
-            evidence: vec![Evidence::HandlerRun { handler: "noop".into(), lease_token: 3, duration_us: 1 }],
+            evidence: vec![Evidence::HandlerRun {
+                handler: "noop".into(),
+                lease_token: 3,
+                duration_us: 1,
+            }],
         };
-        assert!(verify(&Noop, &c, stale).unwrap_err().contains("lease token 4"));
+        assert!(
+            verify(&Noop, &c, stale)
+                .unwrap_err()
+                .contains("lease token 4")
+        );
         let malformed = Outcome {
             result: serde_json::json!({}),
-            evidence: vec![Evidence::File { path: "a".into(), sha256: "zz".into() }],
+            evidence: vec![Evidence::File {
+                path: "a".into(),
+                sha256: "zz".into(),
+            }],
         };
         assert!(verify(&Noop, &c, malformed).unwrap_err().contains("sha256"));
     }

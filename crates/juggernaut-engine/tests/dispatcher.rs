@@ -24,7 +24,10 @@ impl Handler for Liar {
         "says done, proves nothing"
     }
     async fn run(&self, _: &TaskContext) -> Result<Outcome, HandlerError> {
-        Ok(Outcome { result: serde_json::json!({"status": "done"}), evidence: vec![] })
+        Ok(Outcome {
+            result: serde_json::json!({"status": "done"}),
+            evidence: vec![],
+        })
     }
     fn verify(&self, _: &TaskContext, _: &Outcome) -> Result<(), String> {
         Ok(())
@@ -54,7 +57,14 @@ fn registry() -> Registry {
     Registry::new(vec![Arc::new(Broken), Arc::new(Liar), Arc::new(Noop)]).unwrap()
 }
 
-fn start(store: &Arc<dyn Store>, poll: Duration) -> (Arc<DispatchStats>, CancellationToken, tokio::task::JoinHandle<()>) {
+fn start(
+    store: &Arc<dyn Store>,
+    poll: Duration,
+) -> (
+    Arc<DispatchStats>,
+    CancellationToken,
+    tokio::task::JoinHandle<()>,
+) {
     let reg = registry();
     let mut cfg = DispatcherConfig::new("test-worker".into(), reg.all_kinds());
     cfg.poll_interval = poll;
@@ -77,7 +87,9 @@ async fn until(counter: &AtomicU64, n: u64) {
 }
 
 fn noops(n: usize) -> Vec<NewTask> {
-    (0..n).map(|_| NewTask::new(TaskKind::new("noop").unwrap())).collect()
+    (0..n)
+        .map(|_| NewTask::new(TaskKind::new("noop").unwrap()))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,10 +100,17 @@ async fn runs_backlog_to_completion_with_evidence() {
     until(&stats.completed, 300).await;
     stop.cancel();
     h.await.unwrap();
-    let done = TaskFilter { statuses: vec![TaskStatus::Completed], ..Default::default() };
+    let done = TaskFilter {
+        statuses: vec![TaskStatus::Completed],
+        ..Default::default()
+    };
     assert_eq!(store.count(&done).await.unwrap(), 300);
     let page = store.list(&done, Default::default()).await.unwrap();
-    assert!(page.items.iter().all(|t| t.evidence.len() == 1 && t.attempts == 1));
+    assert!(
+        page.items
+            .iter()
+            .all(|t| t.evidence.len() == 1 && t.attempts == 1)
+    );
     assert_eq!(DispatchStats::get(&stats.claimed), 300);
     assert_eq!(DispatchStats::get(&stats.refused), 0);
 }
@@ -108,14 +127,23 @@ async fn completion_without_evidence_is_never_accepted() {
     h.await.unwrap();
     let task = store.get(id).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::Dead);
-    assert!(task.last_error.unwrap().contains("verification failed: `liar` produced no evidence"));
+    assert!(
+        task.last_error
+            .unwrap()
+            .contains("verification failed: `liar` produced no evidence")
+    );
     assert_eq!(DispatchStats::get(&stats.completed), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn permanent_failure_is_not_retried() {
     let store = fresh_sqlite().await;
-    let id = store.enqueue(NewTask::new(TaskKind::new("broken").unwrap())).await.unwrap().task.id;
+    let id = store
+        .enqueue(NewTask::new(TaskKind::new("broken").unwrap()))
+        .await
+        .unwrap()
+        .task
+        .id;
     let (stats, stop, h) = start(&store, Duration::from_millis(50));
     until(&stats.failed, 1).await;
     stop.cancel();
@@ -133,5 +161,8 @@ async fn idle_dispatcher_wakes_on_enqueue_not_on_poll() {
     store.enqueue_batch(noops(5)).await.unwrap();
     until(&stats.completed, 5).await;
     stop.cancel();
-    tokio::time::timeout(Duration::from_secs(5), h).await.expect("shutdown promptly").unwrap();
+    tokio::time::timeout(Duration::from_secs(5), h)
+        .await
+        .expect("shutdown promptly")
+        .unwrap();
 }

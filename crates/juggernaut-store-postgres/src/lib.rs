@@ -1,1 +1,28 @@
-//! postgres
+//! The PostgreSQL backend of [`juggernaut_store::Store`]: one database shared by many worker
+//! processes on many machines. Claims take rows with `FOR NO KEY UPDATE SKIP LOCKED`, so claimers
+//! never wait on each other; times come from the database clock, so machines agree on expiry; hot
+//! paths (claim, complete, enqueue, heartbeat) are one statement each, with their audit events
+//! written by data-modifying CTEs in that same statement. Idle workers are woken by
+//! `LISTEN/NOTIFY`. The file names match the SQLite backend's, one operation per file.
+
+mod audit;
+mod block;
+mod cancel;
+mod claim;
+mod complete;
+mod enqueue;
+mod error;
+mod fail;
+mod fence;
+mod heartbeat;
+mod migrate;
+mod promote;
+mod read;
+mod requeue;
+mod rescue;
+mod row;
+mod store;
+mod time;
+
+pub use migrate::{MIGRATOR, create_database, drop_database};
+pub use store::PostgresStore;

@@ -22,7 +22,7 @@ pub async fn run(store: &SqliteStore, req: &ClaimRequest) -> Result<Vec<Task>, S
     let sql = format!(
         "UPDATE tasks SET status = 'running', attempts = attempts + 1, lease_token = lease_token + 1, \
          lease_holder = ?1, lease_expires_at = ?2, updated_at = ?3 \
-         WHERE id IN (SELECT id FROM tasks WHERE status = 'ready' \
+         WHERE id IN (SELECT id FROM tasks INDEXED BY tasks_ready WHERE status = 'ready' \
              AND kind IN (SELECT value FROM json_each(?4)) \
              ORDER BY priority DESC, run_at, id LIMIT ?5) \
          RETURNING {TASK_COLUMNS}"
@@ -38,17 +38,20 @@ pub async fn run(store: &SqliteStore, req: &ClaimRequest) -> Result<Vec<Task>, S
         .map_err(db("claim"))?;
     let mut tasks = rows.iter().map(row::task).collect::<Result<Vec<_>, _>>()?;
     tasks.sort_by(|a, b| (-a.priority, a.run_at, a.id).cmp(&(-b.priority, b.run_at, b.id)));
-    for t in &tasks {
-        let e = Entry::transition(
-            EventKind::TaskClaimed,
-            (t.id.0, t.goal_id.map(|g| g.0)),
-            Some(TaskStatus::Ready),
-            TaskStatus::Running,
-            &req.worker.0,
-        )
-        .with(serde_json::json!({"attempt": t.attempts, "lease_token": t.lease.as_ref().map(|l| l.token)}));
-        audit::record(&mut tx, e).await?;
-    }
+    let entries = tasks
+        .iter()
+        .map(|t| {
+            Entry::transition(
+                EventKind::TaskClaimed,
+                (t.id.0, t.goal_id.map(|g| g.0)),
+                Some(TaskStatus::Ready),
+                TaskStatus::Running,
+                &req.worker.0,
+            )
+            .with(serde_json::json!({"attempt": t.attempts, "lease_token": t.lease.as_ref().map(|l| l.token)}))
+        })
+        .collect();
+    audit::record_many(&mut tx, entries).await?;
     tx.commit().await.map_err(db("claim"))?;
     Ok(tasks)
 }

@@ -1,5 +1,5 @@
-//! Complete: record result and evidence for tasks whose lease is current, in one transaction;
-//! then let their dependents move on.
+//! Complete: record result and evidence for tasks whose lease is current, all in one statement
+//! and one transaction; then let their dependents move on.
 
 use crate::audit::{self, Entry};
 use crate::error::db;
@@ -9,6 +9,7 @@ use crate::{fence, promote};
 use juggernaut_core::{EventKind, TaskStatus};
 use juggernaut_store::{Completion, StoreError};
 use sqlx::SqliteConnection;
+use std::collections::HashMap;
 
 /// Completes tasks; see [`juggernaut_store::Store::complete_batch`].
 pub async fn run(
@@ -18,23 +19,30 @@ pub async fn run(
     if completions.is_empty() {
         return Ok(Vec::new());
     }
+    let checked: Vec<Result<(), StoreError>> = completions.iter().map(check).collect();
+    let valid: Vec<&Completion> = completions
+        .iter()
+        .zip(&checked)
+        .filter(|(_, r)| r.is_ok())
+        .map(|(c, _)| c)
+        .collect();
     let mut tx = store.write().await?;
+    let done = update(&mut tx, &valid).await?;
     let mut out = Vec::with_capacity(completions.len());
-    let mut freed = false;
-    for c in &completions {
-        out.push(match check(c) {
+    for (c, pre) in completions.iter().zip(checked) {
+        out.push(match pre {
             Err(e) => Err(e),
-            Ok(()) => match one(&mut tx, c).await? {
-                Ok(has_dependents) => {
-                    freed |= has_dependents;
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            },
+            Ok(()) if done.contains_key(&c.lease.task_id.0) => Ok(()),
+            Ok(()) => Err(fence::refusal(&mut tx, c.lease).await),
         });
     }
-    if freed {
-        promote::due(&mut tx, "complete").await?;
+    let freed: Vec<i64> = done
+        .iter()
+        .filter(|(_, row)| row.2)
+        .map(|(id, _)| *id)
+        .collect();
+    if !freed.is_empty() {
+        release_dependents(&mut tx, &freed).await?;
     }
     tx.commit().await.map_err(db("complete"))?;
     Ok(out)
@@ -51,50 +59,72 @@ pub fn check(c: &Completion) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Outer error: the database failed. Inner: this completion was refused.
-async fn one(
+/// Completes every item whose lease is current; returns them by id with (goal, holder,
+/// has_dependents), after writing their events.
+async fn update(
     conn: &mut SqliteConnection,
-    c: &Completion,
-) -> Result<Result<bool, StoreError>, StoreError> {
-    let evidence = serde_json::to_string(&c.evidence).map_err(crate::error::json("tasks"))?;
+    items: &[&Completion],
+) -> Result<HashMap<i64, (Option<i64>, String, bool, i64)>, StoreError> {
+    if items.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let payload: Vec<serde_json::Value> = items
+        .iter()
+        .map(|c| serde_json::json!({"id": c.lease.task_id.0, "t": c.lease.token, "r": c.result, "e": c.evidence}))
+        .collect();
     let now = now_us();
-    let row: Option<(Option<i64>, Option<String>, bool)> = sqlx::query_as(
-        "UPDATE tasks SET status = 'completed', result = ?, evidence = ?, lease_expires_at = NULL, \
-         finished_at = ?, updated_at = ? \
-         WHERE id = ? AND lease_token = ? AND status = 'running' \
-         RETURNING goal_id, lease_holder, has_dependents",
+    let rows: Vec<(i64, Option<i64>, Option<String>, bool, i64)> = sqlx::query_as(
+        "UPDATE tasks SET status = 'completed', result = c.value -> '$.r', evidence = c.value -> '$.e', \
+         lease_expires_at = NULL, finished_at = ?1, updated_at = ?1 \
+         FROM json_each(?2) AS c \
+         WHERE tasks.id = c.value ->> '$.id' AND tasks.lease_token = c.value ->> '$.t' \
+           AND tasks.status = 'running' \
+         RETURNING tasks.id, tasks.goal_id, tasks.lease_holder, tasks.has_dependents, tasks.lease_token",
     )
-    .bind(c.result.to_string())
-    .bind(evidence)
     .bind(now)
-    .bind(now)
-    .bind(c.lease.task_id.0)
-    .bind(c.lease.token)
-    .fetch_optional(&mut *conn)
+    .bind(serde_json::Value::from(payload).to_string())
+    .fetch_all(&mut *conn)
     .await
     .map_err(db("complete"))?;
-    let Some((goal, holder, has_dependents)) = row else {
-        return Ok(Err(fence::refusal(conn, c.lease).await));
-    };
-    let holder = holder.unwrap_or_default();
-    let e = Entry::transition(
-        EventKind::TaskCompleted,
-        (c.lease.task_id.0, goal),
-        Some(TaskStatus::Running),
-        TaskStatus::Completed,
-        &holder,
+    let done: HashMap<i64, (Option<i64>, String, bool, i64)> = rows
+        .into_iter()
+        .map(|(id, goal, holder, deps, token)| {
+            (id, (goal, holder.unwrap_or_default(), deps, token))
+        })
+        .collect();
+    let evidence_counts: HashMap<i64, usize> = items
+        .iter()
+        .map(|c| (c.lease.task_id.0, c.evidence.len()))
+        .collect();
+    let entries = done
+        .iter()
+        .map(|(id, (goal, holder, _, token))| {
+            Entry::transition(
+                EventKind::TaskCompleted,
+                (*id, *goal),
+                Some(TaskStatus::Running),
+                TaskStatus::Completed,
+                holder,
+            )
+            .with(serde_json::json!({"lease_token": token, "evidence": evidence_counts.get(id)}))
+        })
+        .collect();
+    audit::record_many(conn, entries).await?;
+    Ok(done)
+}
+
+/// One dependency fewer for each dependent of `ids`; those now due become ready.
+async fn release_dependents(conn: &mut SqliteConnection, ids: &[i64]) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE tasks SET pending_deps = pending_deps - d.n \
+         FROM (SELECT task_id, COUNT(*) AS n FROM task_deps \
+               WHERE depends_on IN (SELECT value FROM json_each(?)) GROUP BY task_id) AS d \
+         WHERE tasks.id = d.task_id",
     )
-    .with(serde_json::json!({"lease_token": c.lease.token, "evidence": c.evidence.len()}));
-    audit::record(conn, e).await?;
-    if has_dependents {
-        sqlx::query(
-            "UPDATE tasks SET pending_deps = pending_deps - 1 \
-             WHERE id IN (SELECT task_id FROM task_deps WHERE depends_on = ?)",
-        )
-        .bind(c.lease.task_id.0)
-        .execute(&mut *conn)
-        .await
-        .map_err(db("complete"))?;
-    }
-    Ok(Ok(has_dependents))
+    .bind(serde_json::Value::from(ids.to_vec()).to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(db("complete"))?;
+    promote::due(conn, "complete").await?;
+    Ok(())
 }

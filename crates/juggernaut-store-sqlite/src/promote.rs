@@ -11,22 +11,25 @@ use sqlx::SqliteConnection;
 pub async fn due(conn: &mut SqliteConnection, actor: &str) -> Result<usize, StoreError> {
     let now = now_us();
     let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
-        "UPDATE tasks SET status = 'ready', updated_at = ?1 \
+        "UPDATE tasks INDEXED BY tasks_due SET status = 'ready', updated_at = ?1 \
          WHERE status = 'pending' AND pending_deps = 0 AND run_at <= ?1 RETURNING id, goal_id",
     )
     .bind(now)
     .fetch_all(&mut *conn)
     .await
     .map_err(db("promote"))?;
-    for (id, goal) in &rows {
-        let e = Entry::transition(
-            EventKind::TaskPromoted,
-            (*id, *goal),
-            Some(TaskStatus::Pending),
-            TaskStatus::Ready,
-            actor,
-        );
-        audit::record(conn, e).await?;
-    }
+    let entries = rows
+        .iter()
+        .map(|(id, goal)| {
+            Entry::transition(
+                EventKind::TaskPromoted,
+                (*id, *goal),
+                Some(TaskStatus::Pending),
+                TaskStatus::Ready,
+                actor,
+            )
+        })
+        .collect();
+    audit::record_many(conn, entries).await?;
     Ok(rows.len())
 }

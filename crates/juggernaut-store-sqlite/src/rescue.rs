@@ -14,7 +14,7 @@ pub async fn run(store: &SqliteStore, actor: &str) -> Result<RescueReport, Store
     let mut tx = store.write().await?;
     let now = now_us();
     let rows: Vec<(i64, Option<i64>, i64, i64, Option<String>, i64)> = sqlx::query_as(
-        "SELECT id, goal_id, attempts, max_attempts, lease_holder, lease_token FROM tasks \
+        "SELECT id, goal_id, attempts, max_attempts, lease_holder, lease_token FROM tasks INDEXED BY tasks_leases \
          WHERE status = 'running' AND lease_expires_at < ? ORDER BY id",
     )
     .bind(now)

@@ -2,6 +2,8 @@
 //! per test, each removed when the test's handle drops.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod postgres;
 pub mod sqlite;
 
+pub use postgres::fresh_postgres;
 pub use sqlite::fresh_sqlite;

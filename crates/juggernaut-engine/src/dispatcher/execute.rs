@@ -57,9 +57,17 @@ pub fn spawn(
         };
         match outcome {
             Some(result) => {
-                let _ = tx.send(Finished { lease, result, permit }).await;
+                let _ = tx
+                    .send(Finished {
+                        lease,
+                        result,
+                        permit,
+                    })
+                    .await;
             }
-            None => tracing::info!(task = %lease.task_id, "task stopped: lease lost or shutting down"),
+            None => {
+                tracing::info!(task = %lease.task_id, "task stopped: lease lost or shutting down")
+            }
         }
     });
 }

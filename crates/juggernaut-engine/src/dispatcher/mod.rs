@@ -223,13 +223,17 @@ impl Dispatcher {
     /// Waits for in-flight tasks up to the grace period, then cancels the rest.
     async fn drain(&self, slots: &Arc<Semaphore>, inflight: &InFlight) {
         let all = self.config.concurrency;
-        let waited = tokio::time::timeout(self.config.shutdown_grace, slots.acquire_many(all)).await;
+        let waited =
+            tokio::time::timeout(self.config.shutdown_grace, slots.acquire_many(all)).await;
         if waited.is_err() {
             let left: Vec<CancellationToken> = match inflight.lock() {
                 Ok(map) => map.values().map(|(_, c)| c.clone()).collect(),
                 Err(_) => Vec::new(),
             };
-            tracing::warn!(tasks = left.len(), "shutdown grace over; cancelling in-flight tasks");
+            tracing::warn!(
+                tasks = left.len(),
+                "shutdown grace over; cancelling in-flight tasks"
+            );
             for c in left {
                 c.cancel();
             }

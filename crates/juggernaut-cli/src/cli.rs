@@ -1,0 +1,174 @@
+//! The command line, declared in one place: every flag and subcommand with its help.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The default database: an SQLite file under the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./.juggernaut/juggernaut.db";
+
+/// Juggernaut: an autonomous, goal-driven operations engine.
+#[derive(Debug, Parser)]
+#[command(name = "juggernaut", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Database URL: `sqlite://PATH` (default ./.juggernaut/juggernaut.db) or `postgres://...`.
+    #[arg(
+        long,
+        global = true,
+        env = "JUGGERNAUT_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending schema migrations.
+    Migrate,
+    /// Enqueue, list, inspect, cancel and retry tasks.
+    #[command(subcommand)]
+    Task(TaskCommand),
+    /// The dead-letter queue: tasks out of attempts.
+    #[command(subcommand)]
+    Dlq(DlqCommand),
+    /// Run the benchmark workloads (../shared/bench/WORKLOADS.md) and print one line each.
+    Bench(BenchArgs),
+}
+
+/// `juggernaut task ...`
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Enqueue a task.
+    Enqueue(EnqueueArgs),
+    /// List tasks, newest first.
+    List(ListArgs),
+    /// Show one task with its dependencies and audit events.
+    Show {
+        /// Task id.
+        id: i64,
+    },
+    /// Cancel a live task.
+    Cancel {
+        /// Task id.
+        id: i64,
+        /// Why, for the audit log.
+        #[arg(long, default_value = "cancelled from the CLI")]
+        reason: String,
+    },
+    /// Send a dead, failed or cancelled task back to the queue with fresh attempts.
+    Retry {
+        /// Task id.
+        id: i64,
+    },
+}
+
+/// `juggernaut task enqueue`
+#[derive(Debug, Args)]
+pub struct EnqueueArgs {
+    /// Task kind; must have a handler.
+    pub kind: String,
+    /// One line for humans (default: the kind).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Handler input as JSON.
+    #[arg(long, default_value = "{}")]
+    pub input: String,
+    /// Goal id.
+    #[arg(long)]
+    pub goal: Option<i64>,
+    /// Priority; higher runs first.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub priority: i32,
+    /// Do not run before this many seconds from now.
+    #[arg(long)]
+    pub delay_secs: Option<u64>,
+    /// Attempts before dead-lettering.
+    #[arg(long, default_value_t = juggernaut_core::task::DEFAULT_MAX_ATTEMPTS)]
+    pub max_attempts: u32,
+    /// At most one live task per key.
+    #[arg(long)]
+    pub dedupe_key: Option<String>,
+    /// Ids of tasks that must complete first (repeatable).
+    #[arg(long = "depends-on")]
+    pub depends_on: Vec<i64>,
+}
+
+/// `juggernaut task list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only these statuses (repeatable).
+    #[arg(long)]
+    pub status: Vec<String>,
+    /// Only these kinds (repeatable).
+    #[arg(long)]
+    pub kind: Vec<String>,
+    /// Only this goal.
+    #[arg(long)]
+    pub goal: Option<i64>,
+    /// Page size (1-1000).
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Start below this task id (the previous page's cursor).
+    #[arg(long)]
+    pub cursor: Option<i64>,
+}
+
+/// `juggernaut dlq ...`
+#[derive(Debug, Subcommand)]
+pub enum DlqCommand {
+    /// List dead tasks.
+    List {
+        /// Page size.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Start below this task id.
+        #[arg(long)]
+        cursor: Option<i64>,
+    },
+    /// Requeue dead tasks by id.
+    Requeue {
+        /// Task ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+}
+
+/// Which backends the benchmark runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchBackend {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// Both.
+    All,
+}
+
+/// `juggernaut bench`
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Backends to measure. PostgreSQL uses `--database-url` (or `postgres://postgres@127.0.0.1:5432/postgres`)
+    /// to create a fresh database per run.
+    #[arg(long, value_enum, default_value = "all")]
+    pub backend: BenchBackend,
+    /// Workloads, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "W1,W2")]
+    pub workloads: Vec<String>,
+    /// W1 task count.
+    #[arg(long, default_value_t = 50_000)]
+    pub n: u64,
+    /// Worker concurrency (the only setting the workloads vary).
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: u32,
+    /// W2 task count.
+    #[arg(long, default_value_t = 500)]
+    pub w2_n: u64,
+    /// W2 interval between enqueues, in milliseconds.
+    #[arg(long, default_value_t = 20)]
+    pub w2_interval_ms: u64,
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the `juggernaut` binary: real processes on real database files.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod bad_input;
+mod bench;
+mod support;
+mod tasks;

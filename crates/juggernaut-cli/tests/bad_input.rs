@@ -1,0 +1,125 @@
+//! Bad input: a clear error naming the problem, exit code 2 (or 1 for an unreachable server),
+//! and nothing changed.
+
+use crate::support::Cwd;
+
+fn fails_with(cwd: &Cwd, args: &[&str], code: i32, needle: &str) {
+    let out = cwd.cmd(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: expected `{needle}` in: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn unknown_kind_is_refused_before_touching_the_database() {
+    let cwd = Cwd::new();
+    fails_with(
+        &cwd,
+        &["task", "enqueue", "phone"],
+        2,
+        "no handler serves task kind `phone`",
+    );
+    assert!(!cwd.db_path().exists());
+}
+
+#[test]
+fn malformed_values_are_named() {
+    let cwd = Cwd::new();
+    fails_with(
+        &cwd,
+        &["task", "enqueue", "noop", "--input", "{not json"],
+        2,
+        "--input is not valid JSON",
+    );
+    fails_with(
+        &cwd,
+        &["task", "enqueue", "noop", "--max-attempts", "0"],
+        2,
+        "max_attempts",
+    );
+    fails_with(
+        &cwd,
+        &["task", "list", "--status", "finished"],
+        2,
+        "unknown task status `finished`",
+    );
+    fails_with(
+        &cwd,
+        &["task", "list", "--kind", "Bad Kind"],
+        2,
+        "invalid task kind `Bad Kind`",
+    );
+    fails_with(
+        &cwd,
+        &["task", "enqueue", "noop", "--depends-on", "999"],
+        2,
+        "dependency 999 names no task",
+    );
+    fails_with(&cwd, &["task", "show", "42"], 2, "task 42 not found");
+    fails_with(
+        &cwd,
+        &["bench", "--workloads", "W9"],
+        2,
+        "unknown workload `W9`",
+    );
+    fails_with(&cwd, &["frobnicate"], 2, "unrecognized subcommand");
+    assert_eq!(cwd.json(&["task", "list"]), serde_json::json!([]));
+}
+
+#[test]
+fn bad_database_urls_are_explained() {
+    let cwd = Cwd::new();
+    fails_with(
+        &cwd,
+        &["task", "list", "--database-url", "mysql://u:pw@h/db"],
+        2,
+        "unsupported database URL `mysql://u:***@h/db`",
+    );
+    fails_with(
+        &cwd,
+        &[
+            "task",
+            "list",
+            "--database-url",
+            "postgres://u:secret@127.0.0.1:1/x",
+        ],
+        1,
+        "cannot connect to postgres://u:***@127.0.0.1:1/x",
+    );
+    let out = cwd
+        .cmd(&[
+            "task",
+            "list",
+            "--database-url",
+            "postgres://u:secret@127.0.0.1:1/x",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("secret"),
+        "password never printed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn newer_schema_is_refused_and_left_alone() {
+    let cwd = Cwd::new();
+    cwd.json(&["task", "enqueue", "noop"]);
+    let pool = sqlx::SqlitePool::connect(&cwd.db_url()).await.unwrap();
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'future', 1, x'00', 0)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    fails_with(
+        &cwd,
+        &["task", "list"],
+        1,
+        "schema is at version 9999, newer than this binary's 1",
+    );
+    fails_with(&cwd, &["migrate"], 1, "upgrade juggernaut");
+}

@@ -1,0 +1,57 @@
+//! `juggernaut bench` prints the WORKLOADS.md line format (small N; no timing is asserted).
+
+use crate::support::Cwd;
+
+#[test]
+fn bench_prints_w1_and_w2_lines_on_sqlite() {
+    let cwd = Cwd::new();
+    let out = cwd
+        .cmd(&[
+            "bench",
+            "--backend",
+            "sqlite",
+            "--n",
+            "300",
+            "--w2-n",
+            "20",
+            "--w2-interval-ms",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("system="))
+        .collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    let num = r"[0-9]+(\.[0-9]+)?";
+    let shape = |w: &str, n: u32, latency: bool| {
+        let lat = if latency {
+            format!("p50_ms={num} p95_ms={num} p99_ms={num}")
+        } else {
+            "p50_ms=- p95_ms=- p99_ms=-".into()
+        };
+        let tput = if latency {
+            "-".to_owned()
+        } else {
+            num.to_owned()
+        };
+        format!(
+            "^system=juggernaut backend=sqlite workload={w} n={n} jobs_per_s={tput} {lat} peak_rss_mb={num}$"
+        )
+    };
+    let matches = |re: &str, line: &str| regex::Regex::new(re).unwrap().is_match(line);
+    assert!(
+        matches(&shape("W1-enqueue", 300, false), lines[0]),
+        "{}",
+        lines[0]
+    );
+    assert!(matches(&shape("W1", 300, false), lines[1]), "{}", lines[1]);
+    assert!(matches(&shape("W2", 20, true), lines[2]), "{}", lines[2]);
+}

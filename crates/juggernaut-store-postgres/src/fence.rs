@@ -1,0 +1,101 @@
+//! Fencing: explains why a lease was refused (no such task, or a stale token), and locks the task
+//! a current lease holds.
+
+use crate::error::db;
+use crate::row;
+use juggernaut_core::TaskId;
+use juggernaut_store::{LeaseRef, StoreError};
+use sqlx::PgConnection;
+use std::collections::HashMap;
+
+/// The errors for leases that matched no running task, one per lease, in order; one query.
+pub async fn refusals(
+    conn: &mut PgConnection,
+    leases: &[LeaseRef],
+) -> Result<Vec<StoreError>, StoreError> {
+    let ids: Vec<i64> = leases.iter().map(|l| l.task_id.0).collect();
+    let rows: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT id, status, lease_token FROM tasks WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(conn)
+            .await
+            .map_err(db("fence"))?;
+    let found: HashMap<i64, (String, i64)> =
+        rows.into_iter().map(|(id, s, t)| (id, (s, t))).collect();
+    leases
+        .iter()
+        .map(|lease| {
+            Ok(match found.get(&lease.task_id.0) {
+                None => StoreError::NotFound(lease.task_id),
+                Some((status, current)) => StoreError::StaleLease {
+                    task_id: lease.task_id,
+                    token: lease.token,
+                    status: row::status(status)?,
+                    current: *current,
+                },
+            })
+        })
+        .collect()
+}
+
+/// The error for one lease that matched no running task.
+pub async fn refusal(conn: &mut PgConnection, lease: LeaseRef) -> StoreError {
+    match refusals(conn, &[lease]).await {
+        Ok(mut v) => v.pop().unwrap_or(StoreError::NotFound(lease.task_id)),
+        Err(e) => e,
+    }
+}
+
+/// A running task's row as fencing needs it: attempts, max attempts, holder, goal, has_dependents.
+pub struct Held {
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub holder: String,
+    pub goal_id: Option<i64>,
+    pub has_dependents: bool,
+}
+
+/// Locks the task if `lease` is its current lease and it is running; the refusal otherwise.
+pub async fn held(conn: &mut PgConnection, lease: LeaseRef) -> Result<Held, StoreError> {
+    type Row = (i32, i32, Option<String>, Option<i64>, bool);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT attempts, max_attempts, lease_holder, goal_id, has_dependents FROM tasks \
+         WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR NO KEY UPDATE",
+    )
+    .bind(lease.task_id.0)
+    .bind(lease.token)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db("fence"))?;
+    match row {
+        Some((attempts, max_attempts, holder, goal_id, has_dependents)) => Ok(Held {
+            attempts,
+            max_attempts,
+            holder: holder.unwrap_or_default(),
+            goal_id,
+            has_dependents,
+        }),
+        None => Err(refusal(conn, lease).await),
+    }
+}
+
+/// Locks a task of any status for a change by id (cancel, requeue); `NotFound` if missing.
+pub async fn lock(
+    conn: &mut PgConnection,
+    id: TaskId,
+) -> Result<juggernaut_core::Task, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM tasks WHERE id = $1 FOR NO KEY UPDATE",
+        row::columns()
+    );
+    let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
+        .map_err(db("lock"))?;
+    found
+        .as_ref()
+        .map(row::task)
+        .transpose()?
+        .ok_or(StoreError::NotFound(id))
+}
