@@ -115,11 +115,12 @@ async fn newer_schema_is_refused_and_left_alone() {
         .await
         .unwrap();
     pool.close().await;
-    fails_with(
-        &cwd,
-        &["task", "list"],
-        1,
-        "schema is at version 9999, newer than this binary's 1",
-    );
+    let binary = juggernaut_store_sqlite::MIGRATOR
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap();
+    let message = format!("schema is at version 9999, newer than this binary's {binary}");
+    fails_with(&cwd, &["task", "list"], 1, &message);
     fails_with(&cwd, &["migrate"], 1, "upgrade juggernaut");
 }

@@ -48,11 +48,44 @@ pub enum EventKind {
     /// Sent back from `dead`, `failed` or `cancelled`.
     #[serde(rename = "task.requeued")]
     TaskRequeued,
+    /// Handed back unfinished by its worker (shutdown); the attempt does not count.
+    #[serde(rename = "task.released")]
+    TaskReleased,
+    /// Ran past its run-time limit; the attempt failed.
+    #[serde(rename = "task.timed_out")]
+    TaskTimedOut,
+    /// A worker process registered.
+    #[serde(rename = "worker.registered")]
+    WorkerRegistered,
+    /// A worker stopped heartbeating; its tasks were handed back.
+    #[serde(rename = "worker.lost")]
+    WorkerLost,
+    /// A worker marked lost heartbeated again.
+    #[serde(rename = "worker.recovered")]
+    WorkerRecovered,
+    /// A worker shut down cleanly.
+    #[serde(rename = "worker.stopped")]
+    WorkerStopped,
+    /// A worker became the leader of the singleton loops.
+    #[serde(rename = "leader.elected")]
+    LeaderElected,
+    /// A cron schedule was added.
+    #[serde(rename = "schedule.added")]
+    ScheduleAdded,
+    /// A cron schedule was removed.
+    #[serde(rename = "schedule.removed")]
+    ScheduleRemoved,
+    /// A cron schedule fired and created its task.
+    #[serde(rename = "schedule.fired")]
+    ScheduleFired,
+    /// Old terminal tasks were pruned.
+    #[serde(rename = "tasks.pruned")]
+    TasksPruned,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 24] = [
         Self::TaskEnqueued,
         Self::TaskPromoted,
         Self::TaskClaimed,
@@ -66,6 +99,17 @@ impl EventKind {
         Self::TaskBlocked,
         Self::TaskUnblocked,
         Self::TaskRequeued,
+        Self::TaskReleased,
+        Self::TaskTimedOut,
+        Self::WorkerRegistered,
+        Self::WorkerLost,
+        Self::WorkerRecovered,
+        Self::WorkerStopped,
+        Self::LeaderElected,
+        Self::ScheduleAdded,
+        Self::ScheduleRemoved,
+        Self::ScheduleFired,
+        Self::TasksPruned,
     ];
 
     /// The stored name, such as `task.claimed`.
@@ -84,6 +128,17 @@ impl EventKind {
             Self::TaskBlocked => "task.blocked",
             Self::TaskUnblocked => "task.unblocked",
             Self::TaskRequeued => "task.requeued",
+            Self::TaskReleased => "task.released",
+            Self::TaskTimedOut => "task.timed_out",
+            Self::WorkerRegistered => "worker.registered",
+            Self::WorkerLost => "worker.lost",
+            Self::WorkerRecovered => "worker.recovered",
+            Self::WorkerStopped => "worker.stopped",
+            Self::LeaderElected => "leader.elected",
+            Self::ScheduleAdded => "schedule.added",
+            Self::ScheduleRemoved => "schedule.removed",
+            Self::ScheduleFired => "schedule.fired",
+            Self::TasksPruned => "tasks.pruned",
         }
     }
 

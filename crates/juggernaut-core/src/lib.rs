@@ -10,6 +10,7 @@ pub mod goal;
 pub mod ids;
 pub mod kind;
 pub mod retry;
+pub mod schedule;
 pub mod status;
 pub mod task;
 pub mod transition;

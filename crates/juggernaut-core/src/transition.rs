@@ -28,6 +28,9 @@ pub enum Action {
     FailPermanently,
     /// The lease expired without a completion and attempts are left: `running` → `ready`.
     Rescue,
+    /// The worker hands the task back unfinished (graceful shutdown): `running` → `ready`, and
+    /// the attempt does not count.
+    Release,
     /// Stop the task: any live status → `cancelled`.
     Cancel,
     /// A dependency died, failed or was cancelled: a waiting task → `blocked`.
@@ -46,7 +49,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Self::Promote,
         Self::Claim,
         Self::Verify,
@@ -56,6 +59,7 @@ impl Action {
         Self::Kill,
         Self::FailPermanently,
         Self::Rescue,
+        Self::Release,
         Self::Cancel,
         Self::Block,
         Self::Unblock,
@@ -76,6 +80,7 @@ impl Action {
             Self::Kill => "be dead-lettered",
             Self::FailPermanently => "fail permanently",
             Self::Rescue => "be rescued from an expired lease",
+            Self::Release => "be released by its worker",
             Self::Cancel => "be cancelled",
             Self::Block => "be blocked",
             Self::Unblock => "be unblocked",
@@ -104,7 +109,7 @@ pub fn next(from: TaskStatus, action: Action) -> Result<TaskStatus, DomainError>
         (Running | Verifying | AwaitingExternal, Action::Retry) => Some(Pending),
         (Running | Verifying | AwaitingExternal, Action::Kill) => Some(Dead),
         (Running | Verifying | AwaitingExternal, Action::FailPermanently) => Some(Failed),
-        (Running, Action::Rescue) => Some(Ready),
+        (Running, Action::Rescue | Action::Release) => Some(Ready),
         (s, Action::Cancel) if !s.is_terminal() => Some(Cancelled),
         (Pending | WaitingApproval | Ready, Action::Block) => Some(Blocked),
         (Blocked, Action::Unblock) => Some(Pending),
@@ -130,6 +135,7 @@ mod tests {
         m.insert((Running, Action::Verify), Verifying);
         m.insert((Running, Action::AwaitExternal), AwaitingExternal);
         m.insert((Running, Action::Rescue), Ready);
+        m.insert((Running, Action::Release), Ready);
         for s in [Running, Verifying, AwaitingExternal] {
             m.insert((s, Action::Complete), Completed);
             m.insert((s, Action::Retry), Pending);
@@ -180,7 +186,7 @@ mod tests {
             }
         }
         assert_eq!(allowed_count, table.len());
-        assert_eq!(allowed_count, 34);
+        assert_eq!(allowed_count, 35);
     }
 
     #[test]

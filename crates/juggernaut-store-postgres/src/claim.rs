@@ -8,9 +8,13 @@
 //! claim's snapshot sees them.
 //!
 //! The kinds and the limit are spliced into the SQL as literals rather than bound: the statement
-//! stays prepared (no re-parse per call), yet PostgreSQL can never swap in a generic plan that
-//! assumes an unknown `LIMIT`. At a large backlog such a plan reads the whole ready set instead of
-//! the first K entries of the `tasks_ready` index.
+//! stays prepared, yet PostgreSQL can never swap in a generic plan that assumes an unknown
+//! `LIMIT`; at a large backlog such a plan reads the whole ready set instead of the first K
+//! entries of the `tasks_ready` index. (An unprepared statement would get a fresh plan too, but
+//! costs a second round trip and about 0.2 ms of planning per call, measured against 0.3 ms of
+//! execution for a claim of 16.) A worker uses a handful of (kinds, limit) pairs, each cached
+//! once per connection. Statistics matter as much as the plan cache: see
+//! [`PostgresStore::note_ready`].
 
 use crate::audit::INSERT;
 use crate::error::db;

@@ -21,7 +21,7 @@ pub async fn run(store: &SqliteStore, req: &ClaimRequest) -> Result<Vec<Task>, S
     let now = now_us();
     let sql = format!(
         "UPDATE tasks SET status = 'running', attempts = attempts + 1, lease_token = lease_token + 1, \
-         lease_holder = ?1, lease_expires_at = ?2, updated_at = ?3 \
+         lease_holder = ?1, lease_expires_at = ?2, updated_at = ?3, started_at = ?3 \
          WHERE id IN (SELECT id FROM tasks INDEXED BY tasks_ready WHERE status = 'ready' \
              AND kind IN (SELECT value FROM json_each(?4)) \
              ORDER BY priority DESC, run_at, id LIMIT ?5) \
@@ -37,7 +37,7 @@ pub async fn run(store: &SqliteStore, req: &ClaimRequest) -> Result<Vec<Task>, S
         .await
         .map_err(db("claim"))?;
     let mut tasks = rows.iter().map(row::task).collect::<Result<Vec<_>, _>>()?;
-    tasks.sort_by(|a, b| (-a.priority, a.run_at, a.id).cmp(&(-b.priority, b.run_at, b.id)));
+    tasks.sort_by_key(|t| (std::cmp::Reverse(t.priority), t.run_at, t.id));
     let entries = tasks
         .iter()
         .map(|t| {

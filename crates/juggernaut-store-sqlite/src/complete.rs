@@ -59,6 +59,9 @@ pub fn check(c: &Completion) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// id, goal, holder, has_dependents, token.
+type CompletedRow = (i64, Option<i64>, Option<String>, bool, i64);
+
 /// Completes every item whose lease is current; returns them by id with (goal, holder,
 /// has_dependents), after writing their events.
 async fn update(
@@ -73,7 +76,7 @@ async fn update(
         .map(|c| serde_json::json!({"id": c.lease.task_id.0, "t": c.lease.token, "r": c.result, "e": c.evidence}))
         .collect();
     let now = now_us();
-    let rows: Vec<(i64, Option<i64>, Option<String>, bool, i64)> = sqlx::query_as(
+    let rows: Vec<CompletedRow> = sqlx::query_as(
         "UPDATE tasks SET status = 'completed', result = c.value -> '$.r', evidence = c.value -> '$.e', \
          lease_expires_at = NULL, finished_at = ?1, updated_at = ?1 \
          FROM json_each(?2) AS c \

@@ -27,7 +27,8 @@ pub async fn run(store: &SqliteStore, tasks: Vec<NewTask>) -> Result<Vec<Enqueue
     Ok(out)
 }
 
-async fn one(conn: &mut SqliteConnection, t: NewTask) -> Result<Enqueued, StoreError> {
+/// Enqueues one validated task inside the caller's transaction.
+pub async fn one(conn: &mut SqliteConnection, t: NewTask) -> Result<Enqueued, StoreError> {
     if let Some(key) = &t.dedupe_key
         && let Some(task) = live_by_key(conn, key).await?
     {

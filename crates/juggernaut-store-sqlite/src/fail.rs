@@ -3,21 +3,37 @@
 
 use crate::audit::{self, Entry};
 use crate::error::db;
+use crate::fence::Held;
 use crate::store::SqliteStore;
 use crate::time::{dur_us, now_us};
 use crate::{block, fence};
-use juggernaut_core::{EventKind, FailureOutcome, TaskStatus, transition};
+use juggernaut_core::{Backoff, EventKind, FailureOutcome, TaskStatus, transition};
 use juggernaut_store::{Failure, StoreError};
+use sqlx::SqliteConnection;
 
 /// Records a failed attempt; see [`juggernaut_store::Store::fail`].
 pub async fn run(store: &SqliteStore, f: Failure) -> Result<FailureOutcome, StoreError> {
     let mut tx = store.write().await?;
     let held = fence::held(&mut tx, f.lease).await?;
+    let outcome = apply(&mut tx, &store.options.backoff, &f, &held, None).await?;
+    tx.commit().await.map_err(db("fail"))?;
+    Ok(outcome)
+}
+
+/// Applies a failure to a task known to be held under `f.lease`. `kind` overrides the event kind
+/// (a run-time limit writes `task.timed_out`); the actor is the lease holder unless given.
+pub async fn apply(
+    conn: &mut SqliteConnection,
+    backoff: &Backoff,
+    f: &Failure,
+    held: &Held,
+    as_event: Option<(EventKind, &str)>,
+) -> Result<FailureOutcome, StoreError> {
     let outcome = FailureOutcome::decide(
         u32::try_from(held.attempts).unwrap_or(u32::MAX),
         u32::try_from(held.max_attempts).unwrap_or(1),
         f.retryable,
-        &store.options.backoff,
+        backoff,
         rand::random::<f64>(),
     );
     let to = transition::next(TaskStatus::Running, outcome.action())?;
@@ -42,15 +58,15 @@ pub async fn run(store: &SqliteStore, f: Failure) -> Result<FailureOutcome, Stor
     .bind(&f.error)
     .bind(now)
     .bind(f.lease.task_id.0)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(db("fail"))?;
-    let e = Entry::transition(kind, (f.lease.task_id.0, held.goal_id), Some(TaskStatus::Running), to, &held.holder)
-        .with(serde_json::json!({"error": f.error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms}));
-    audit::record(&mut tx, e).await?;
+    let (kind, actor) = as_event.unwrap_or((kind, &held.holder));
+    let e = Entry::transition(kind, (f.lease.task_id.0, held.goal_id), Some(TaskStatus::Running), to, actor)
+        .with(serde_json::json!({"error": f.error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms, "holder": held.holder}));
+    audit::record(conn, e).await?;
     if to.blocks_dependents() && held.has_dependents {
-        block::dependents(&mut tx, &[f.lease.task_id.0], &held.holder).await?;
+        block::dependents(conn, &[f.lease.task_id.0], actor).await?;
     }
-    tx.commit().await.map_err(db("fail"))?;
     Ok(outcome)
 }

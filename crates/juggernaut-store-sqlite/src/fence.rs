@@ -36,9 +36,12 @@ pub struct Held {
     pub has_dependents: bool,
 }
 
+/// attempts, max_attempts, holder, goal, has_dependents.
+type HeldRow = (i64, i64, Option<String>, Option<i64>, bool);
+
 /// The task if `lease` is its current lease and it is running; the refusal otherwise.
 pub async fn held(conn: &mut SqliteConnection, lease: LeaseRef) -> Result<Held, StoreError> {
-    let row: Option<(i64, i64, Option<String>, Option<i64>, bool)> = sqlx::query_as(
+    let row: Option<HeldRow> = sqlx::query_as(
         "SELECT attempts, max_attempts, lease_holder, goal_id, has_dependents FROM tasks \
          WHERE id = ? AND lease_token = ? AND status = 'running'",
     )

@@ -148,18 +148,10 @@ pub struct MigrationReport {
 }
 
 /// Settings every backend takes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct StoreOptions {
     /// Retry backoff after a failed attempt.
     pub backoff: juggernaut_core::Backoff,
-}
-
-impl Default for StoreOptions {
-    fn default() -> Self {
-        Self {
-            backoff: juggernaut_core::Backoff::default(),
-        }
-    }
 }
 
 impl StoreOptions {

@@ -4,10 +4,12 @@
 
 pub mod api;
 pub mod conformance;
+pub mod coordination;
 pub mod error;
 pub mod store;
 pub mod url;
 
 pub use api::*;
+pub use coordination::{Coordination, LeaderInfo, LostWorker, WorkerRecord, WorkerRegistration};
 pub use error::StoreError;
 pub use store::Store;

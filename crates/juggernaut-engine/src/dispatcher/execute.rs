@@ -1,7 +1,6 @@
 //! Runs one claimed task: handler, then verifier, then hands the result to the completer. A lost
 //! lease or shutdown cancels the handler; a panicking handler is a failed attempt, not a crash.
 
-use super::InFlight;
 use super::completer::Finished;
 use crate::handler::{HandlerError, TaskContext};
 use crate::registry::Registry;
@@ -16,19 +15,15 @@ use tokio_util::sync::CancellationToken;
 /// Starts `task` on its own tokio task.
 pub fn spawn(
     task: Task,
+    cancel: CancellationToken,
     registry: &Registry,
     permit: OwnedSemaphorePermit,
-    inflight: &InFlight,
     tx: mpsc::Sender<Finished>,
 ) {
     let Some(lease) = LeaseRef::of(&task) else {
         tracing::error!(task = %task.id, "claimed task has no lease; skipped");
         return;
     };
-    let cancel = CancellationToken::new();
-    if let Ok(mut map) = inflight.lock() {
-        map.insert(task.id, (lease, cancel.clone()));
-    }
     let handler = registry.get(task.kind.as_str()).cloned();
     tokio::spawn(async move {
         let ctx = TaskContext {

@@ -9,9 +9,9 @@ mod lease_keeper;
 
 use crate::error::EngineError;
 use crate::registry::Registry;
-use juggernaut_core::{TaskId, TaskKind, WorkerId};
+use juggernaut_core::{Task, TaskId, TaskKind, WorkerId};
 use juggernaut_store::{ClaimRequest, LeaseRef, Store};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,6 +27,9 @@ pub struct DispatcherConfig {
     pub kinds: Vec<TaskKind>,
     /// Tasks run at once.
     pub concurrency: u32,
+    /// Tasks claimed ahead into a local buffer beyond the free slots, so claims and
+    /// completions travel in batches.
+    pub prefetch: u32,
     /// Lease length; extended every third of it while a handler runs.
     pub lease: Duration,
     /// Longest wait between claims when no signal arrives.
@@ -44,6 +47,7 @@ impl DispatcherConfig {
             worker,
             kinds,
             concurrency: 16,
+            prefetch: 48,
             lease: Duration::from_secs(30),
             poll_interval: Duration::from_secs(1),
             completion_batch: 100,
@@ -89,7 +93,10 @@ enum Wake {
     Shutdown,
 }
 
-/// In-flight tasks: their leases and how to stop them.
+/// A claimed task waiting in the local buffer, with the token that stops it.
+type Claimed = (Task, CancellationToken);
+
+/// In-flight tasks (buffered or running): their leases and how to stop them.
 pub(crate) type InFlight = Arc<Mutex<HashMap<TaskId, (LeaseRef, CancellationToken)>>>;
 
 /// Claims and runs tasks until shut down.
@@ -160,19 +167,27 @@ impl Dispatcher {
         tx: &mpsc::Sender<completer::Finished>,
     ) -> Result<(), EngineError> {
         let signal = self.store.work_signal().await?;
+        let concurrency = self.config.concurrency as usize;
+        let capacity = concurrency + self.config.prefetch as usize;
+        let mut buffer: VecDeque<Claimed> = VecDeque::new();
         let mut wake = Wake::Start;
         let mut store_errors = 0u32;
         while wake != Wake::Shutdown {
             let notified = signal.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let free = slots.available_permits();
+            self.start_buffered(&mut buffer, slots, tx);
+            let held = concurrency - slots.available_permits() + buffer.len();
             let mut drained = true;
-            if free > 0 {
-                match self.claim_into(free, slots, inflight, tx).await {
+            // Refill only once the buffer no longer covers the slots, so claims come in batches.
+            if held <= concurrency && held < capacity {
+                match self
+                    .claim_into(capacity - held, inflight, &mut buffer)
+                    .await
+                {
                     Ok(got) => {
                         store_errors = 0;
-                        drained = got < free;
+                        drained = got < capacity - held;
                     }
                     Err(e) if e.is_retryable() && store_errors < 60 => {
                         store_errors += 1;
@@ -180,42 +195,70 @@ impl Dispatcher {
                     }
                     Err(e) => return Err(e.into()),
                 }
+                self.start_buffered(&mut buffer, slots, tx);
+            } else {
+                drained = false;
             }
             wake = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => Wake::Shutdown,
-                _ = slot_freed.notified(), if !drained || free == 0 => Wake::SlotFreed,
+                _ = slot_freed.notified(), if !drained || !buffer.is_empty() => Wake::SlotFreed,
                 _ = &mut notified, if drained => Wake::WorkSignal,
                 _ = tokio::time::sleep(self.config.poll_interval) => Wake::PollTick,
             };
             tracing::trace!(?wake, "dispatcher woke");
         }
+        for (task, cancel) in buffer {
+            tracing::debug!(task = %task.id, "not started before shutdown; its lease will lapse");
+            cancel.cancel();
+        }
         Ok(())
     }
 
-    /// Claims up to `free` tasks and starts them; returns how many.
+    /// Starts buffered tasks on free slots.
+    fn start_buffered(
+        &self,
+        buffer: &mut VecDeque<Claimed>,
+        slots: &Arc<Semaphore>,
+        tx: &mpsc::Sender<completer::Finished>,
+    ) {
+        while !buffer.is_empty() {
+            let Ok(permit) = slots.clone().try_acquire_owned() else {
+                return;
+            };
+            if let Some((task, cancel)) = buffer.pop_front() {
+                execute::spawn(task, cancel, &self.registry, permit, tx.clone());
+            }
+        }
+    }
+
+    /// Claims up to `want` tasks into the local buffer; returns how many.
     async fn claim_into(
         &self,
-        free: usize,
-        slots: &Arc<Semaphore>,
+        want: usize,
         inflight: &InFlight,
-        tx: &mpsc::Sender<completer::Finished>,
+        buffer: &mut VecDeque<Claimed>,
     ) -> Result<usize, juggernaut_store::StoreError> {
         let req = ClaimRequest {
             worker: self.config.worker.clone(),
             kinds: self.config.kinds.clone(),
-            limit: u32::try_from(free).unwrap_or(u32::MAX),
+            limit: u32::try_from(want).unwrap_or(u32::MAX),
             lease: self.config.lease,
         };
         let tasks = self.store.claim(&req).await?;
         let got = tasks.len();
         self.stats.claimed.fetch_add(got as u64, Ordering::Relaxed);
+        let Ok(mut map) = inflight.lock() else {
+            return Ok(got);
+        };
         for task in tasks {
-            let Ok(permit) = slots.clone().try_acquire_owned() else {
-                tracing::error!(task = %task.id, "claimed more tasks than free slots");
-                break;
+            let Some(lease) = LeaseRef::of(&task) else {
+                tracing::error!(task = %task.id, "claimed task has no lease; skipped");
+                continue;
             };
-            execute::spawn(task, &self.registry, permit, inflight, tx.clone());
+            let cancel = CancellationToken::new();
+            map.insert(task.id, (lease, cancel.clone()));
+            buffer.push_back((task, cancel));
         }
         Ok(got)
     }
