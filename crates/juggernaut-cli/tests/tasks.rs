@@ -99,7 +99,10 @@ async fn dead_tasks_are_listed_and_requeued() {
 #[test]
 fn migrate_reports_version_and_is_idempotent() {
     let cwd = Cwd::new();
-    let versions: Vec<i64> = juggernaut_store_sqlite::MIGRATOR.iter().map(|m| m.version).collect();
+    let versions: Vec<i64> = juggernaut_store_sqlite::MIGRATOR
+        .iter()
+        .map(|m| m.version)
+        .collect();
     let first = cwd.json(&["migrate"]);
     assert_eq!(first["applied"], serde_json::json!(versions));
     let second = cwd.json(&["migrate"]);

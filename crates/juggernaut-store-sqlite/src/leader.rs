@@ -52,13 +52,14 @@ pub async fn try_lead(
 
 /// Gives up leadership.
 pub async fn resign(store: &SqliteStore, name: &str, holder: &WorkerId) -> Result<(), StoreError> {
+    let mut tx = store.write().await?;
     sqlx::query("DELETE FROM leaders WHERE name = ? AND holder = ?")
         .bind(name)
         .bind(&holder.0)
-        .execute(&mut *store.write().await?)
+        .execute(&mut *tx)
         .await
         .map_err(db("resign"))?;
-    Ok(())
+    tx.commit().await.map_err(db("resign"))
 }
 
 /// The current, unexpired leader.

@@ -5,6 +5,7 @@ use crate::api::{
     ClaimRequest, Completion, Enqueued, Failure, LeaseRef, MigrationReport, Page, PageRequest,
     RescueReport, TaskFilter,
 };
+use crate::coordination::Coordination;
 use crate::error::StoreError;
 use crate::url::Backend;
 use async_trait::async_trait;
@@ -19,7 +20,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// A durable task store. Implemented by the SQLite and PostgreSQL backends; both pass
 /// [`crate::conformance`].
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Coordination + Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
 

@@ -2,8 +2,10 @@
 //! per test, each removed when the test's handle drops.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod sqlite;
 
+#[cfg(feature = "postgres")]
 pub use postgres::fresh_postgres;
 pub use sqlite::fresh_sqlite;

@@ -3,6 +3,7 @@
 //! factory that returns a fresh, migrated store per test.
 
 pub mod concurrency;
+pub mod coordination;
 pub mod deps;
 pub mod enqueue;
 pub mod fencing;
@@ -52,6 +53,15 @@ macro_rules! conformance_suite {
             concurrency::concurrent_claimers_claim_each_once,
             concurrency::concurrent_rescuers_rescue_each_once,
             concurrency::concurrent_enqueue_same_key_yields_one_task,
+            coordination::workers_register_heartbeat_and_deregister,
+            coordination::lost_worker_tasks_are_handed_back_and_fenced,
+            coordination::leadership_is_exclusive_and_moves_on_expiry,
+            coordination::concurrent_try_lead_elects_one,
+            coordination::release_does_not_count_the_attempt,
+            coordination::overdue_attempts_time_out,
+            coordination::schedules_are_added_listed_and_removed,
+            coordination::schedule_fires_once_per_fire_time,
+            coordination::prune_removes_only_old_terminal_tasks,
         );
     };
     (@cases $factory:path; $($module:ident :: $case:ident),+ $(,)?) => {
