@@ -6,7 +6,7 @@ use crate::error::DomainError;
 use crate::ids::TaskId;
 use crate::kind::TaskKind;
 use crate::task::{NewTask, Origin};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds};
 use serde::{Deserialize, Serialize};
@@ -31,9 +31,10 @@ impl CronExpr {
         Ok(Self { cron })
     }
 
-    /// The first fire time strictly after `t`.
+    /// The first fire time strictly after `t`, on a whole second.
     pub fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.cron.find_next_occurrence(&t, false).ok()
+        let whole = t.with_nanosecond(0)?;
+        self.cron.find_next_occurrence(&whole, false).ok()
     }
 }
 
@@ -133,6 +134,16 @@ mod tests {
         assert_eq!(
             every_min.next_after(at),
             Utc.with_ymd_and_hms(2026, 1, 1, 0, 1, 0).single()
+        );
+        let frac = at + chrono::Duration::milliseconds(345);
+        assert_eq!(
+            every_min.next_after(frac),
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 1, 0).single()
+        );
+        let every_s = CronExpr::parse("* * * * * *").unwrap();
+        assert_eq!(
+            every_s.next_after(frac),
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 31).single()
         );
         let every_2s = CronExpr::parse("*/2 * * * * *").unwrap();
         assert_eq!(

@@ -7,10 +7,13 @@ pub mod dispatcher;
 pub mod error;
 pub mod handler;
 pub mod handlers;
+pub mod idle;
+pub mod node;
 pub mod registry;
 pub mod verifier;
 
 pub use dispatcher::{DispatchStats, Dispatcher, DispatcherConfig};
 pub use error::EngineError;
 pub use handler::{Handler, HandlerError, Outcome, TaskContext};
+pub use node::{LeaderConfig, Node, NodeConfig};
 pub use registry::Registry;

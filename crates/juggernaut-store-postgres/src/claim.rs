@@ -1,5 +1,6 @@
 //! Claim: promote what is due, then take up to K ready tasks of the worker's kinds under new
-//! leases, highest priority then oldest `run_at` first.
+//! leases, highest priority then oldest `run_at` first. Each claimed attempt records when it
+//! started (`started_at`), for run-time limits.
 //!
 //! The usual call is one statement, so one round trip and its own transaction: it checks whether
 //! any pending task is due and, only if none is, locks and leases the ready tasks and writes their
@@ -54,7 +55,7 @@ fn sql(req: &ClaimRequest, gated: bool) -> String {
              ORDER BY priority DESC, run_at, id LIMIT {limit} FOR NO KEY UPDATE SKIP LOCKED), \
          claimed AS (UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, \
                  lease_token = t.lease_token + 1, lease_holder = $1, lease_expires_at = {expires}, \
-                 updated_at = now() \
+                 updated_at = now(), started_at = now() \
              FROM picked WHERE t.id = picked.id RETURNING {cols}), \
          ev AS ({INSERT} SELECT 'task.claimed', id, goal_id, 'ready', 'running', $1, \
                  jsonb_build_object('attempt', attempts, 'lease_token', lease_token) \

@@ -61,6 +61,16 @@ pub async fn run(store: &PostgresStore, tasks: Vec<NewTask>) -> Result<Vec<Enque
         .collect()
 }
 
+/// Enqueues one task inside the caller's transaction (a schedule's fire); notifies listeners,
+/// at commit, if it was created. The caller validates the task, and notes it ready after commit.
+pub async fn one(conn: &mut PgConnection, t: NewTask) -> Result<Enqueued, StoreError> {
+    let tasks = [t];
+    let mut out = [None];
+    insert_all(conn, &tasks, &[None], &mut out).await?;
+    let [enqueued] = out;
+    enqueued.ok_or_else(|| lost("the task got no row"))
+}
+
 /// Inserts every task that is not a repeat, in input order, into its slot of `out`; notifies
 /// listeners if anything was created.
 async fn insert_all(

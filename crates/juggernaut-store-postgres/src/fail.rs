@@ -1,12 +1,14 @@
 //! Fail: a failed attempt retries after a backoff, dies when out of attempts, or fails for good
-//! when not retryable. Dead and failed tasks block their dependents.
+//! when not retryable. Dead and failed tasks block their dependents. [`apply`] is shared with the
+//! run-time limit (`release.rs`), which fails attempts that ran too long.
 
 use crate::audit::{self, Entry};
 use crate::error::db;
+use crate::fence::Held;
 use crate::store::{PostgresStore, finish};
 use crate::time::{dur_us, now_plus};
 use crate::{block, fence};
-use juggernaut_core::{EventKind, FailureOutcome, TaskStatus, transition};
+use juggernaut_core::{Backoff, EventKind, FailureOutcome, TaskStatus, transition};
 use juggernaut_store::{Failure, StoreError};
 use sqlx::PgConnection;
 use std::sync::LazyLock;
@@ -25,21 +27,34 @@ static FAIL: LazyLock<String> = LazyLock::new(|| {
 /// Records a failed attempt; see [`juggernaut_store::Store::fail`].
 pub async fn run(store: &PostgresStore, f: Failure) -> Result<FailureOutcome, StoreError> {
     let mut tx = store.begin().await?;
-    let outcome = record(&mut tx, store, &f).await;
+    let outcome = record(&mut tx, &store.options.backoff, &f).await;
     finish(tx, outcome, "fail").await
 }
 
 async fn record(
     conn: &mut PgConnection,
-    store: &PostgresStore,
+    backoff: &Backoff,
     f: &Failure,
 ) -> Result<FailureOutcome, StoreError> {
     let held = fence::held(&mut *conn, f.lease).await?;
+    apply(conn, backoff, f, &held, None).await
+}
+
+/// Applies a failure to a task known to be held (and locked) under `f.lease`. `as_event`
+/// overrides the event kind and actor (a run-time limit writes `task.timed_out` as the watchdog);
+/// otherwise the kind follows the outcome and the actor is the lease holder.
+pub async fn apply(
+    conn: &mut PgConnection,
+    backoff: &Backoff,
+    f: &Failure,
+    held: &Held,
+    as_event: Option<(EventKind, &str)>,
+) -> Result<FailureOutcome, StoreError> {
     let outcome = FailureOutcome::decide(
         u32::try_from(held.attempts).unwrap_or(u32::MAX),
         u32::try_from(held.max_attempts).unwrap_or(1),
         f.retryable,
-        &store.options.backoff,
+        backoff,
         rand::random::<f64>(),
     );
     let to = transition::next(TaskStatus::Running, outcome.action())?;
@@ -58,11 +73,12 @@ async fn record(
         .await
         .map_err(db("fail"))?;
     let delay_ms = delay.map(|d| d.as_millis() as u64);
-    let e = Entry::transition(kind, (f.lease.task_id.0, held.goal_id), Some(TaskStatus::Running), to, &held.holder)
-        .with(serde_json::json!({"error": f.error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms}));
+    let (kind, actor) = as_event.unwrap_or((kind, &held.holder));
+    let e = Entry::transition(kind, (f.lease.task_id.0, held.goal_id), Some(TaskStatus::Running), to, actor)
+        .with(serde_json::json!({"error": f.error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms, "holder": held.holder}));
     audit::record(&mut *conn, e).await?;
     if to.blocks_dependents() && held.has_dependents {
-        block::dependents(conn, &[f.lease.task_id.0], &held.holder).await?;
+        block::dependents(conn, &[f.lease.task_id.0], actor).await?;
     }
     Ok(outcome)
 }

@@ -3,7 +3,9 @@
 //! never wait on each other; times come from the database clock, so machines agree on expiry; hot
 //! paths (claim, complete, enqueue, heartbeat) are one statement each, with their audit events
 //! written by data-modifying CTEs in that same statement. Idle workers are woken by
-//! `LISTEN/NOTIFY`. The file names match the SQLite backend's, one operation per file.
+//! `LISTEN/NOTIFY`. The same store implements [`juggernaut_store::Coordination`] (worker registry,
+//! leader election, release, run-time limits, cron schedules, pruning), safe to call from several
+//! processes at once. The file names match the SQLite backend's, one operation per file.
 
 mod audit;
 mod block;
@@ -15,14 +17,19 @@ mod error;
 mod fail;
 mod fence;
 mod heartbeat;
+mod leader;
 mod migrate;
 mod promote;
+mod prune;
 mod read;
+mod release;
 mod requeue;
 mod rescue;
 mod row;
+mod schedules;
 mod store;
 mod time;
+mod workers;
 
 pub use migrate::{MIGRATOR, create_database, drop_database};
 pub use store::PostgresStore;

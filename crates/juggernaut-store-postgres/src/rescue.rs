@@ -1,6 +1,8 @@
-//! Rescue: running tasks whose lease expired (by the database clock) go back to ready (the
-//! attempt counts) or, out of attempts, to the dead-letter queue. Rows are taken with
-//! `SKIP LOCKED`, so several processes can rescue at once and each task is rescued once.
+//! Rescue: running tasks whose lease expired (by the database clock), or whose worker was found
+//! lost, go back to ready (the attempt counts) or, out of attempts, to the dead-letter queue.
+//! Rows are taken with `SKIP LOCKED`, so several processes can rescue at once and each task is
+//! rescued once; a row another transaction holds is being changed by it (or, failing that, its
+//! lease lapses and a later rescue takes it).
 
 use crate::audit::INSERT;
 use crate::block;
@@ -11,20 +13,30 @@ use juggernaut_store::{RescueReport, StoreError};
 use sqlx::PgConnection;
 use std::sync::LazyLock;
 
-/// Binds $1 actor. Returns id, whether it went dead, and in id order.
-static RESCUE: LazyLock<String> = LazyLock::new(|| {
+/// Which running tasks to hand back.
+pub enum Which<'a> {
+    /// Leases expired by the database clock (`lease_expires_at < now()`).
+    Expired,
+    /// Leases held by this worker.
+    HeldBy(&'a str),
+}
+
+/// The hand-back statement for the running tasks `selection` (a condition on `tasks`) picks.
+/// Binds $1 actor, $2 why (the head of `last_error`), and whatever `selection` binds from $3.
+/// Returns id and whether it went dead, in id order.
+fn statement(selection: &str) -> String {
     format!(
-        "WITH expired AS (SELECT id FROM tasks \
-             WHERE status = 'running' AND lease_expires_at < now() \
+        "WITH picked AS (SELECT id FROM tasks \
+             WHERE status = 'running' AND {selection} \
              ORDER BY id FOR NO KEY UPDATE SKIP LOCKED), \
          taken AS (UPDATE tasks t SET \
                  status = CASE WHEN t.attempts < t.max_attempts THEN 'ready' ELSE 'dead' END, \
                  lease_expires_at = NULL, \
-                 last_error = format('lease expired (holder %s, attempt %s)', \
+                 last_error = format('%s (holder %s, attempt %s)', $2::text, \
                      COALESCE(t.lease_holder, ''), t.attempts), \
                  finished_at = CASE WHEN t.attempts < t.max_attempts THEN NULL ELSE now() END, \
                  updated_at = now() \
-             FROM expired WHERE t.id = expired.id \
+             FROM picked WHERE t.id = picked.id \
              RETURNING t.id, t.goal_id, t.status, t.lease_holder, t.lease_token, t.attempts, \
                  t.last_error), \
          ev AS ({INSERT} SELECT CASE WHEN status = 'ready' THEN 'task.rescued' ELSE 'task.dead' END, \
@@ -34,12 +46,15 @@ static RESCUE: LazyLock<String> = LazyLock::new(|| {
              FROM taken ORDER BY id) \
          SELECT id, status = 'dead' FROM taken ORDER BY id"
     )
-});
+}
+
+static EXPIRED: LazyLock<String> = LazyLock::new(|| statement("lease_expires_at < now()"));
+static HELD_BY: LazyLock<String> = LazyLock::new(|| statement("lease_holder = $3"));
 
 /// Rescues expired leases; see [`juggernaut_store::Store::rescue_expired`].
 pub async fn run(store: &PostgresStore, actor: &str) -> Result<RescueReport, StoreError> {
     let mut tx = store.begin().await?;
-    let rescued = rescue(&mut tx, actor).await;
+    let rescued = hand_back(&mut tx, Which::Expired, actor, "lease expired").await;
     let report = finish(tx, rescued, "rescue").await?;
     if !report.rescued.is_empty() {
         store.signal.notify_waiters();
@@ -47,12 +62,23 @@ pub async fn run(store: &PostgresStore, actor: &str) -> Result<RescueReport, Sto
     Ok(report)
 }
 
-async fn rescue(conn: &mut PgConnection, actor: &str) -> Result<RescueReport, StoreError> {
-    let rows: Vec<(i64, bool)> = sqlx::query_as(RESCUE.as_str())
-        .bind(actor)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db("rescue"))?;
+/// Hands back the selected running tasks inside the caller's transaction: blocks the dependents
+/// of those that died, and notifies listeners if any went back to ready. `why` heads the tasks'
+/// `last_error`.
+pub async fn hand_back(
+    conn: &mut PgConnection,
+    which: Which<'_>,
+    actor: &str,
+    why: &str,
+) -> Result<RescueReport, StoreError> {
+    let query = match which {
+        Which::Expired => sqlx::query_as(EXPIRED.as_str()).bind(actor).bind(why),
+        Which::HeldBy(holder) => sqlx::query_as(HELD_BY.as_str())
+            .bind(actor)
+            .bind(why)
+            .bind(holder),
+    };
+    let rows: Vec<(i64, bool)> = query.fetch_all(&mut *conn).await.map_err(db("rescue"))?;
     let mut report = RescueReport::default();
     for (id, dead) in rows {
         if dead {

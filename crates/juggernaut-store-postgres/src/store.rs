@@ -1,15 +1,22 @@
 //! [`PostgresStore`]: the connection pool, the `LISTEN` task behind the work signal, and the
-//! [`Store`] impl that delegates each operation to its own module.
+//! [`Store`] and [`Coordination`] impls that delegate each operation to its own module.
 
 use crate::error::db;
-use crate::{cancel, claim, complete, enqueue, fail, heartbeat, migrate, read, requeue, rescue};
+use crate::{
+    cancel, claim, complete, enqueue, fail, heartbeat, leader, migrate, prune, read, release,
+    requeue, rescue, schedules, time, workers,
+};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use juggernaut_core::schedule::{NewSchedule, Schedule};
+use juggernaut_core::worker::WorkerState;
 use juggernaut_core::{AuditEvent, FailureOutcome, NewTask, Task, TaskId, TaskStatus, WorkerId};
 use juggernaut_store::store::StoreResult;
 use juggernaut_store::url::{Backend, redact};
 use juggernaut_store::{
-    ClaimRequest, Completion, Enqueued, Failure, LeaseRef, MigrationReport, Page, PageRequest,
-    RescueReport, Store, StoreError, StoreOptions, TaskFilter,
+    ClaimRequest, Completion, Coordination, Enqueued, Failure, LeaderInfo, LeaseRef, LostWorker,
+    MigrationReport, Page, PageRequest, RescueReport, Store, StoreError, StoreOptions, TaskFilter,
+    WorkerRecord, WorkerRegistration,
 };
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
@@ -301,5 +308,87 @@ impl Store for PostgresStore {
         }
         self.listen_pool.close().await;
         self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Coordination for PostgresStore {
+    async fn now(&self) -> StoreResult<DateTime<Utc>> {
+        time::now(self).await
+    }
+
+    async fn register_worker(&self, worker: &WorkerRegistration) -> StoreResult<()> {
+        workers::register(self, worker).await
+    }
+
+    async fn worker_heartbeat(
+        &self,
+        id: &WorkerId,
+        state: WorkerState,
+        idle: &serde_json::Value,
+    ) -> StoreResult<()> {
+        workers::heartbeat(self, id, state, idle).await
+    }
+
+    async fn deregister_worker(&self, id: &WorkerId) -> StoreResult<()> {
+        workers::deregister(self, id).await
+    }
+
+    async fn mark_lost_workers(
+        &self,
+        silent_for: Duration,
+        actor: &str,
+    ) -> StoreResult<Vec<LostWorker>> {
+        workers::mark_lost(self, silent_for, actor).await
+    }
+
+    async fn list_workers(&self) -> StoreResult<Vec<WorkerRecord>> {
+        workers::list(self).await
+    }
+
+    async fn try_lead(&self, name: &str, holder: &WorkerId, ttl: Duration) -> StoreResult<bool> {
+        leader::try_lead(self, name, holder, ttl).await
+    }
+
+    async fn resign(&self, name: &str, holder: &WorkerId) -> StoreResult<()> {
+        leader::resign(self, name, holder).await
+    }
+
+    async fn leader(&self, name: &str) -> StoreResult<Option<LeaderInfo>> {
+        leader::leader(self, name).await
+    }
+
+    async fn release(&self, leases: &[LeaseRef], actor: &str) -> StoreResult<Vec<TaskId>> {
+        release::release(self, leases, actor).await
+    }
+
+    async fn time_out_overdue(&self, limit: Duration, actor: &str) -> StoreResult<Vec<TaskId>> {
+        release::time_out_overdue(self, limit, actor).await
+    }
+
+    async fn add_schedule(&self, schedule: NewSchedule, actor: &str) -> StoreResult<Schedule> {
+        schedules::add(self, schedule, actor).await
+    }
+
+    async fn remove_schedule(&self, name: &str, actor: &str) -> StoreResult<bool> {
+        schedules::remove(self, name, actor).await
+    }
+
+    async fn list_schedules(&self) -> StoreResult<Vec<Schedule>> {
+        schedules::list(self).await
+    }
+
+    async fn fire_schedule(
+        &self,
+        id: i64,
+        fire_at: DateTime<Utc>,
+        next: DateTime<Utc>,
+        actor: &str,
+    ) -> StoreResult<Option<TaskId>> {
+        schedules::fire(self, id, fire_at, next, actor).await
+    }
+
+    async fn prune_terminal(&self, older_than: Duration, actor: &str) -> StoreResult<u64> {
+        prune::terminal(self, older_than, actor).await
     }
 }

@@ -1,14 +1,19 @@
 //! A migrated PostgreSQL store in a database of its own, created per test on the server
 //! `DATABASE_URL` names (default `postgres://postgres@127.0.0.1:5432/postgres`) and dropped when
-//! the store is closed, or, if the test panicked first, when its last handle drops.
+//! the store is closed, or, if the test panicked first, when its last handle drops. The wrapper
+//! implements [`Store`] and [`Coordination`] by delegation.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use juggernaut_core::schedule::{NewSchedule, Schedule};
+use juggernaut_core::worker::WorkerState;
 use juggernaut_core::{AuditEvent, FailureOutcome, NewTask, Task, TaskId, TaskStatus, WorkerId};
 use juggernaut_store::store::StoreResult;
 use juggernaut_store::url::Backend;
 use juggernaut_store::{
-    ClaimRequest, Completion, Enqueued, Failure, LeaseRef, MigrationReport, Page, PageRequest,
-    RescueReport, Store, StoreError, StoreOptions, TaskFilter,
+    ClaimRequest, Completion, Coordination, Enqueued, Failure, LeaderInfo, LeaseRef, LostWorker,
+    MigrationReport, Page, PageRequest, RescueReport, Store, StoreError, StoreOptions, TaskFilter,
+    WorkerRecord, WorkerRegistration,
 };
 use juggernaut_store_postgres::{PostgresStore, create_database, drop_database};
 use std::sync::Arc;
@@ -202,6 +207,88 @@ impl Store for TestPostgres {
     async fn close(&self) {
         self.inner.close().await;
         self.db.remove().await;
+    }
+}
+
+#[async_trait]
+impl Coordination for TestPostgres {
+    async fn now(&self) -> StoreResult<DateTime<Utc>> {
+        self.inner.now().await
+    }
+
+    async fn register_worker(&self, worker: &WorkerRegistration) -> StoreResult<()> {
+        self.inner.register_worker(worker).await
+    }
+
+    async fn worker_heartbeat(
+        &self,
+        id: &WorkerId,
+        state: WorkerState,
+        idle: &serde_json::Value,
+    ) -> StoreResult<()> {
+        self.inner.worker_heartbeat(id, state, idle).await
+    }
+
+    async fn deregister_worker(&self, id: &WorkerId) -> StoreResult<()> {
+        self.inner.deregister_worker(id).await
+    }
+
+    async fn mark_lost_workers(
+        &self,
+        silent_for: Duration,
+        actor: &str,
+    ) -> StoreResult<Vec<LostWorker>> {
+        self.inner.mark_lost_workers(silent_for, actor).await
+    }
+
+    async fn list_workers(&self) -> StoreResult<Vec<WorkerRecord>> {
+        self.inner.list_workers().await
+    }
+
+    async fn try_lead(&self, name: &str, holder: &WorkerId, ttl: Duration) -> StoreResult<bool> {
+        self.inner.try_lead(name, holder, ttl).await
+    }
+
+    async fn resign(&self, name: &str, holder: &WorkerId) -> StoreResult<()> {
+        self.inner.resign(name, holder).await
+    }
+
+    async fn leader(&self, name: &str) -> StoreResult<Option<LeaderInfo>> {
+        self.inner.leader(name).await
+    }
+
+    async fn release(&self, leases: &[LeaseRef], actor: &str) -> StoreResult<Vec<TaskId>> {
+        self.inner.release(leases, actor).await
+    }
+
+    async fn time_out_overdue(&self, limit: Duration, actor: &str) -> StoreResult<Vec<TaskId>> {
+        self.inner.time_out_overdue(limit, actor).await
+    }
+
+    async fn add_schedule(&self, schedule: NewSchedule, actor: &str) -> StoreResult<Schedule> {
+        self.inner.add_schedule(schedule, actor).await
+    }
+
+    async fn remove_schedule(&self, name: &str, actor: &str) -> StoreResult<bool> {
+        self.inner.remove_schedule(name, actor).await
+    }
+
+    async fn list_schedules(&self) -> StoreResult<Vec<Schedule>> {
+        self.inner.list_schedules().await
+    }
+
+    async fn fire_schedule(
+        &self,
+        id: i64,
+        fire_at: DateTime<Utc>,
+        next: DateTime<Utc>,
+        actor: &str,
+    ) -> StoreResult<Option<TaskId>> {
+        self.inner.fire_schedule(id, fire_at, next, actor).await
+    }
+
+    async fn prune_terminal(&self, older_than: Duration, actor: &str) -> StoreResult<u64> {
+        self.inner.prune_terminal(older_than, actor).await
     }
 }
 

@@ -14,3 +14,26 @@ pub async fn fresh_sqlite() -> Arc<dyn Store> {
     store.migrate().await.expect("migrate sqlite");
     Arc::new(store)
 }
+
+/// The URL of a fresh, migrated SQLite file, for tests that open several stores on one database
+/// (several nodes, several runtimes).
+pub async fn fresh_sqlite_url() -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.keep().join("juggernaut.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = SqliteStore::open(&url, StoreOptions::for_tests())
+        .await
+        .expect("open sqlite");
+    store.migrate().await.expect("migrate sqlite");
+    store.close().await;
+    url
+}
+
+/// Opens another store on an existing SQLite database (test options).
+pub async fn open_sqlite(url: &str) -> Arc<dyn Store> {
+    Arc::new(
+        SqliteStore::open(url, StoreOptions::for_tests())
+            .await
+            .expect("open sqlite"),
+    )
+}

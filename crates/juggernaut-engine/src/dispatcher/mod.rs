@@ -8,6 +8,7 @@ mod execute;
 mod lease_keeper;
 
 use crate::error::EngineError;
+use crate::idle::{IdleBoard, Loop};
 use crate::registry::Registry;
 use juggernaut_core::{Task, TaskId, TaskKind, WorkerId};
 use juggernaut_store::{ClaimRequest, LeaseRef, Store};
@@ -105,6 +106,7 @@ pub struct Dispatcher {
     registry: Registry,
     config: DispatcherConfig,
     stats: Arc<DispatchStats>,
+    idle: IdleBoard,
 }
 
 impl Dispatcher {
@@ -115,7 +117,20 @@ impl Dispatcher {
             registry,
             config,
             stats: Arc::new(DispatchStats::default()),
+            idle: IdleBoard::default(),
         }
+    }
+
+    /// Counts into `stats` (shared with the rest of the process).
+    pub fn with_stats(mut self, stats: Arc<DispatchStats>) -> Self {
+        self.stats = stats;
+        self
+    }
+
+    /// Reports idle reasons on `board` (shared with the rest of the process).
+    pub fn with_idle_board(mut self, board: IdleBoard) -> Self {
+        self.idle = board;
+        self
     }
 
     /// Its counters.
@@ -150,6 +165,7 @@ impl Dispatcher {
         let result = self
             .claim_loop(&shutdown, &slots, &slot_freed, &inflight, &tx)
             .await;
+        self.idle.idle(Loop::Dispatcher, "shutting down");
         self.drain(&slots, &inflight).await;
         drop(tx);
         let _ = completer.await;
@@ -188,9 +204,12 @@ impl Dispatcher {
                     Ok(got) => {
                         store_errors = 0;
                         drained = got < capacity - held;
+                        self.report_idle(got, held);
                     }
                     Err(e) if e.is_retryable() && store_errors < 60 => {
                         store_errors += 1;
+                        self.idle
+                            .idle(Loop::Dispatcher, format!("store unavailable: {e}"));
                         tracing::warn!(error = %e, attempt = store_errors, "claim failed; retrying");
                     }
                     Err(e) => return Err(e.into()),
@@ -208,10 +227,14 @@ impl Dispatcher {
             };
             tracing::trace!(?wake, "dispatcher woke");
         }
-        for (task, cancel) in buffer {
-            tracing::debug!(task = %task.id, "not started before shutdown; its lease will lapse");
-            cancel.cancel();
-        }
+        let unstarted: Vec<LeaseRef> = buffer
+            .iter()
+            .filter_map(|(task, cancel)| {
+                cancel.cancel();
+                LeaseRef::of(task)
+            })
+            .collect();
+        self.release(&unstarted, inflight).await;
         Ok(())
     }
 
@@ -263,22 +286,56 @@ impl Dispatcher {
         Ok(got)
     }
 
-    /// Waits for in-flight tasks up to the grace period, then cancels the rest.
+    /// Records why the dispatcher is idle after a claim, or that it is busy.
+    fn report_idle(&self, got: usize, held: usize) {
+        if got == 0 && held == 0 {
+            let kinds: Vec<&str> = self.config.kinds.iter().map(|k| k.as_str()).collect();
+            let reason = if kinds.is_empty() {
+                "this worker serves no task kind that has a handler".to_owned()
+            } else {
+                format!("no ready tasks of kinds {}", kinds.join(", "))
+            };
+            self.idle.idle(Loop::Dispatcher, reason);
+        } else {
+            self.idle.busy(Loop::Dispatcher);
+        }
+    }
+
+    /// Waits for in-flight tasks up to the grace period, then stops the rest and hands their
+    /// leases back so another worker takes them at once.
     async fn drain(&self, slots: &Arc<Semaphore>, inflight: &InFlight) {
         let all = self.config.concurrency;
         let waited =
             tokio::time::timeout(self.config.shutdown_grace, slots.acquire_many(all)).await;
         if waited.is_err() {
-            let left: Vec<CancellationToken> = match inflight.lock() {
-                Ok(map) => map.values().map(|(_, c)| c.clone()).collect(),
+            let left: Vec<(LeaseRef, CancellationToken)> = match inflight.lock() {
+                Ok(map) => map.values().cloned().collect(),
                 Err(_) => Vec::new(),
             };
             tracing::warn!(
                 tasks = left.len(),
-                "shutdown grace over; cancelling in-flight tasks"
+                "shutdown grace over; handing in-flight tasks back"
             );
-            for c in left {
+            for (_, c) in &left {
                 c.cancel();
+            }
+            let leases: Vec<LeaseRef> = left.into_iter().map(|(l, _)| l).collect();
+            self.release(&leases, inflight).await;
+        }
+    }
+
+    /// Hands leases back to the store (the attempts do not count) and forgets them.
+    async fn release(&self, leases: &[LeaseRef], inflight: &InFlight) {
+        if leases.is_empty() {
+            return;
+        }
+        match self.store.release(leases, &self.config.worker.0).await {
+            Ok(released) => tracing::info!(tasks = released.len(), "leases handed back"),
+            Err(e) => tracing::warn!(error = %e, "could not hand leases back; they will lapse"),
+        }
+        if let Ok(mut map) = inflight.lock() {
+            for l in leases {
+                map.remove(&l.task_id);
             }
         }
     }

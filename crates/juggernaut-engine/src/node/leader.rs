@@ -1,0 +1,81 @@
+//! The leader loop: every tick, take or renew leadership; while leading, run the watchdog, the
+//! scheduler and the pruner when each is due. Driven by a closed [`Event`] enum.
+
+use super::LeaderConfig;
+use super::{pruner, scheduler, watchdog};
+use crate::idle::{IdleBoard, Loop};
+use juggernaut_core::WorkerId;
+use juggernaut_store::Store;
+use std::sync::Arc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// The name of the engine's leadership.
+pub const LEADERSHIP: &str = "engine";
+
+/// What wakes the leader loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    /// Time to renew and run what is due.
+    Tick,
+    /// The node is stopping.
+    Shutdown,
+}
+
+/// Runs until `stop`.
+pub async fn run(
+    store: Arc<dyn Store>,
+    id: WorkerId,
+    config: LeaderConfig,
+    idle: IdleBoard,
+    stop: CancellationToken,
+) {
+    let mut next_watchdog = Instant::now();
+    let mut next_prune = Instant::now();
+    let mut leading = false;
+    loop {
+        let event = tokio::select! {
+            biased;
+            _ = stop.cancelled() => Event::Shutdown,
+            _ = tokio::time::sleep(if leading { config.tick } else { config.tick * 2 }) => Event::Tick,
+        };
+        if event == Event::Shutdown {
+            return;
+        }
+        leading = match store.try_lead(LEADERSHIP, &id, config.ttl).await {
+            Ok(l) => l,
+            Err(e) => {
+                idle.idle(Loop::Leader, format!("store unavailable: {e}"));
+                false
+            }
+        };
+        if !leading {
+            follow(store.as_ref(), &idle).await;
+            continue;
+        }
+        idle.busy(Loop::Leader);
+        let now = Instant::now();
+        if now >= next_watchdog {
+            watchdog::tick(store.as_ref(), &id, &config, &idle).await;
+            next_watchdog = now + config.watchdog_interval;
+        }
+        scheduler::tick(store.as_ref(), &id, &idle).await;
+        if now >= next_prune {
+            pruner::tick(store.as_ref(), &id, &config, &idle).await;
+            next_prune = now + config.prune_interval;
+        }
+    }
+}
+
+/// Records who leads, for a node that does not.
+async fn follow(store: &dyn Store, idle: &IdleBoard) {
+    let reason = match store.leader(LEADERSHIP).await {
+        Ok(Some(l)) => format!("following leader {}", l.holder),
+        Ok(None) => "leadership is free; will try again".to_owned(),
+        Err(e) => format!("store unavailable: {e}"),
+    };
+    idle.idle(Loop::Leader, reason);
+    for l in [Loop::Watchdog, Loop::Scheduler, Loop::Pruner] {
+        idle.idle(l, "not the leader");
+    }
+}

@@ -1,0 +1,212 @@
+//! A node: one Juggernaut process. It registers itself as a worker, heartbeats with its idle
+//! reasons, runs the dispatcher for the kinds its roles serve, and competes for leadership of the
+//! singleton loops (watchdog, scheduler, pruner), which move to another node when the leader dies.
+
+mod leader;
+mod pruner;
+mod scheduler;
+mod watchdog;
+
+use crate::dispatcher::{DispatchStats, Dispatcher, DispatcherConfig};
+use crate::error::EngineError;
+use crate::idle::IdleBoard;
+use crate::registry::Registry;
+use juggernaut_core::WorkerId;
+use juggernaut_core::worker::{Role, WorkerState};
+use juggernaut_store::{Store, WorkerRegistration};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub use leader::LEADERSHIP;
+
+/// The leader's loops and their limits.
+#[derive(Debug, Clone)]
+pub struct LeaderConfig {
+    /// How long leadership lasts without renewal.
+    pub ttl: Duration,
+    /// How often the leader loop ticks (the scheduler's granularity).
+    pub tick: Duration,
+    /// How often the watchdog runs.
+    pub watchdog_interval: Duration,
+    /// A worker silent this long is lost.
+    pub worker_lost_after: Duration,
+    /// An attempt running longer than this fails.
+    pub max_run: Duration,
+    /// Terminal tasks older than this are pruned.
+    pub retention: Duration,
+    /// How often pruning runs.
+    pub prune_interval: Duration,
+}
+
+impl Default for LeaderConfig {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(5),
+            tick: Duration::from_millis(500),
+            watchdog_interval: Duration::from_secs(1),
+            worker_lost_after: Duration::from_secs(6),
+            max_run: Duration::from_secs(3600),
+            retention: Duration::from_secs(30 * 24 * 3600),
+            prune_interval: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// How a node runs.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// The worker registration (id, roles, kinds, slots, host, pid, version).
+    pub registration: WorkerRegistration,
+    /// The dispatcher's settings.
+    pub dispatcher: DispatcherConfig,
+    /// How often the node heartbeats.
+    pub heartbeat_interval: Duration,
+    /// The leader's loops.
+    pub leader: LeaderConfig,
+}
+
+impl NodeConfig {
+    /// A node named `worker` with `roles` serving `kinds` on `concurrency` slots.
+    pub fn new(
+        worker: WorkerId,
+        roles: Vec<Role>,
+        registry: &Registry,
+        wanted_kinds: &[String],
+        concurrency: u32,
+    ) -> Self {
+        let kinds = registry.served(wanted_kinds);
+        let mut dispatcher = DispatcherConfig::new(worker.clone(), kinds.clone());
+        dispatcher.concurrency = concurrency;
+        Self {
+            registration: WorkerRegistration {
+                id: worker,
+                roles,
+                kinds: kinds.iter().map(|k| k.to_string()).collect(),
+                concurrency,
+                host: host_name(),
+                pid: std::process::id(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+            dispatcher,
+            heartbeat_interval: Duration::from_secs(1),
+            leader: LeaderConfig::default(),
+        }
+    }
+}
+
+/// This machine's host name.
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_owned())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// A unique worker name: host, process id and a random suffix.
+pub fn worker_name() -> WorkerId {
+    WorkerId(format!(
+        "{}-{}-{:04x}",
+        host_name(),
+        std::process::id(),
+        rand::random::<u16>()
+    ))
+}
+
+/// One process's engine.
+pub struct Node {
+    store: Arc<dyn Store>,
+    registry: Registry,
+    config: NodeConfig,
+    idle: IdleBoard,
+    stats: Arc<DispatchStats>,
+}
+
+impl Node {
+    /// A node over `store` running `registry`'s handlers.
+    pub fn new(store: Arc<dyn Store>, registry: Registry, config: NodeConfig) -> Self {
+        Self {
+            store,
+            registry,
+            config,
+            idle: IdleBoard::default(),
+            stats: Arc::new(DispatchStats::default()),
+        }
+    }
+
+    /// Its idle reasons (shared with the HTTP listener).
+    pub fn idle_board(&self) -> IdleBoard {
+        self.idle.clone()
+    }
+
+    /// Its worker id.
+    pub fn worker(&self) -> &WorkerId {
+        &self.config.registration.id
+    }
+
+    /// Runs until `shutdown`: registers, heartbeats, leads when elected, dispatches; on shutdown
+    /// drains, hands back unfinished work, resigns and deregisters.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<(), EngineError> {
+        let id = self.config.registration.id.clone();
+        self.store
+            .register_worker(&self.config.registration)
+            .await?;
+        let stop_loops = CancellationToken::new();
+        let beat = tokio::spawn(heartbeat(
+            self.store.clone(),
+            id.clone(),
+            self.config.heartbeat_interval,
+            self.idle.clone(),
+            shutdown.clone(),
+            stop_loops.clone(),
+        ));
+        let lead = tokio::spawn(leader::run(
+            self.store.clone(),
+            id.clone(),
+            self.config.leader.clone(),
+            self.idle.clone(),
+            stop_loops.clone(),
+        ));
+        let dispatcher = Dispatcher::new(self.store.clone(), self.registry, self.config.dispatcher)
+            .with_idle_board(self.idle.clone())
+            .with_stats(self.stats.clone());
+        let result = dispatcher.run(shutdown).await;
+        stop_loops.cancel();
+        let _ = beat.await;
+        let _ = lead.await;
+        if let Err(e) = self.store.resign(LEADERSHIP, &id).await {
+            tracing::warn!(error = %e, "could not resign leadership; it will expire");
+        }
+        if let Err(e) = self.store.deregister_worker(&id).await {
+            tracing::warn!(error = %e, "could not deregister; the watchdog will mark this worker lost");
+        }
+        result
+    }
+}
+
+/// Heartbeats the registry with the node's state and idle reasons until `stop`.
+async fn heartbeat(
+    store: Arc<dyn Store>,
+    id: WorkerId,
+    every: Duration,
+    idle: IdleBoard,
+    shutdown: CancellationToken,
+    stop: CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+        let state = if shutdown.is_cancelled() {
+            WorkerState::Draining
+        } else {
+            WorkerState::Active
+        };
+        if let Err(e) = store.worker_heartbeat(&id, state, &idle.to_json()).await {
+            tracing::warn!(error = %e, "worker heartbeat failed");
+        }
+    }
+}
