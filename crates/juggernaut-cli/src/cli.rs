@@ -38,6 +38,101 @@ pub enum Command {
     Dlq(DlqCommand),
     /// Run the benchmark workloads (../shared/bench/WORKLOADS.md) and print one line each.
     Bench(BenchArgs),
+    /// Run the engine: every role, the HTTP listener (/healthz, /readyz, /metrics).
+    Up(UpArgs),
+    /// Run a worker process with the given roles (shares the work of `up` on PostgreSQL), or
+    /// `worker list` the registered workers.
+    Worker(WorkerArgs),
+    /// Workers, leader, queue counts by status, and why each loop is idle.
+    Status,
+    /// Cron schedules.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+}
+
+/// Settings shared by `up` and `worker`.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Configuration file (default: ./juggernaut.toml if present).
+    #[arg(long, env = "JUGGERNAUT_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+    /// Task slots in this process.
+    #[arg(long, env = "JUGGERNAUT_CONCURRENCY")]
+    pub concurrency: Option<u32>,
+}
+
+/// `juggernaut up`
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// HTTP listen address (default 127.0.0.1:7777).
+    #[arg(long, env = "JUGGERNAUT_LISTEN")]
+    pub listen: Option<String>,
+    /// Engine settings.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// `juggernaut worker`
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct WorkerArgs {
+    /// `list`: show registered workers.
+    #[command(subcommand)]
+    pub command: Option<WorkerCommand>,
+    /// Roles, comma-separated (executor, strategist, analyst, orchestrator, watchdog).
+    #[arg(
+        long,
+        default_value = "executor,strategist,analyst,orchestrator,watchdog"
+    )]
+    pub roles: String,
+    /// HTTP listen address for this worker's /healthz and /metrics (default: none).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Engine settings.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// `juggernaut worker list`
+#[derive(Debug, Subcommand)]
+pub enum WorkerCommand {
+    /// Registered workers with their state, slots, and in-flight tasks.
+    List,
+}
+
+/// `juggernaut schedule ...`
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// List schedules.
+    List,
+    /// Add a schedule.
+    Add {
+        /// Unique name.
+        name: String,
+        /// Cron expression: 5 fields, or 6 with seconds first.
+        #[arg(long)]
+        cron: String,
+        /// Task kind; must have a handler.
+        #[arg(long)]
+        kind: String,
+        /// Task title (default: the schedule's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// Task input as JSON.
+        #[arg(long, default_value = "{}")]
+        input: String,
+        /// Task priority.
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        priority: i32,
+        /// Task attempts.
+        #[arg(long, default_value_t = juggernaut_core::task::DEFAULT_MAX_ATTEMPTS)]
+        max_attempts: u32,
+    },
+    /// Remove a schedule by name.
+    Remove {
+        /// Name.
+        name: String,
+    },
 }
 
 /// `juggernaut task ...`

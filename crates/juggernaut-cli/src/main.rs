@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod commands;
+mod config;
 mod db;
 mod exit;
 mod output;

@@ -199,6 +199,11 @@ impl Store for SqliteStore {
 #[async_trait]
 impl Coordination for SqliteStore {
     async fn now(&self) -> StoreResult<DateTime<Utc>> {
+        // One process, one clock; the query proves the database answers (readiness).
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map_err(db("now"))?;
         Ok(Utc::now())
     }
 

@@ -141,6 +141,11 @@ impl Node {
         self.idle.clone()
     }
 
+    /// Its dispatch counters (shared with the HTTP listener).
+    pub fn stats(&self) -> Arc<DispatchStats> {
+        self.stats.clone()
+    }
+
     /// Its worker id.
     pub fn worker(&self) -> &WorkerId {
         &self.config.registration.id

@@ -1,0 +1,105 @@
+//! `juggernaut status` and `juggernaut worker list`.
+
+use crate::db;
+use crate::output;
+use juggernaut_engine::node::LEADERSHIP;
+use juggernaut_store::WorkerRecord;
+
+/// `juggernaut status`: workers, leader, counts by status, idle reasons.
+pub async fn run(url: Option<&str>, as_json: bool) -> anyhow::Result<()> {
+    let store = db::open_migrated(url).await?;
+    let workers = store.list_workers().await?;
+    let leader = store.leader(LEADERSHIP).await?;
+    let counts = store.count_by_status().await?;
+    store.close().await;
+    if as_json {
+        let counts: serde_json::Map<String, serde_json::Value> = counts
+            .iter()
+            .map(|(s, n)| (s.to_string(), (*n).into()))
+            .collect();
+        return output::json(
+            &serde_json::json!({"leader": leader, "workers": workers, "tasks": counts}),
+        );
+    }
+    match &leader {
+        Some(l) => println!(
+            "leader: {} (since {})",
+            l.holder,
+            l.acquired_at.format("%Y-%m-%d %H:%M:%S")
+        ),
+        None => println!("leader: none (no engine running, or leadership changing hands)"),
+    }
+    let line: Vec<String> = counts.iter().map(|(s, n)| format!("{s}={n}")).collect();
+    println!(
+        "tasks: {}",
+        if line.is_empty() {
+            "none".to_owned()
+        } else {
+            line.join(" ")
+        }
+    );
+    if workers.is_empty() {
+        println!("workers: none registered: start one with `juggernaut up` or `juggernaut worker`");
+        return Ok(());
+    }
+    println!("\n{}", output::table(&WORKER_HEADERS, &rows(&workers)));
+    for w in &workers {
+        if let Some(reasons) = w.idle.as_object().filter(|o| !o.is_empty()) {
+            println!("\nidle on {}:", w.registration.id);
+            for (l, r) in reasons {
+                println!("  {l}: {}", r.as_str().unwrap_or_default());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `juggernaut worker list`.
+pub async fn workers(url: Option<&str>, as_json: bool) -> anyhow::Result<()> {
+    let store = db::open_migrated(url).await?;
+    let workers = store.list_workers().await?;
+    store.close().await;
+    if as_json {
+        return output::json(&workers);
+    }
+    if workers.is_empty() {
+        println!("no workers registered");
+    } else {
+        println!("{}", output::table(&WORKER_HEADERS, &rows(&workers)));
+    }
+    Ok(())
+}
+
+const WORKER_HEADERS: [&str; 7] = [
+    "WORKER",
+    "STATE",
+    "ROLES",
+    "SLOTS",
+    "IN FLIGHT",
+    "HEARTBEAT",
+    "HOST",
+];
+
+fn rows(workers: &[WorkerRecord]) -> Vec<Vec<String>> {
+    let now = chrono::Utc::now();
+    workers
+        .iter()
+        .map(|w| {
+            let roles: Vec<String> = w
+                .registration
+                .roles
+                .iter()
+                .map(|r| format!("{r:?}").to_lowercase())
+                .collect();
+            vec![
+                w.registration.id.to_string(),
+                format!("{:?}", w.state).to_lowercase(),
+                roles.join(","),
+                w.registration.concurrency.to_string(),
+                w.in_flight.len().to_string(),
+                format!("{}s ago", (now - w.heartbeat_at).num_seconds().max(0)),
+                w.registration.host.clone(),
+            ]
+        })
+        .collect()
+}

@@ -1,0 +1,119 @@
+//! `juggernaut up` (one process, every role, the HTTP listener) and `juggernaut worker` (more
+//! processes sharing the work). SIGINT or SIGTERM stops claiming, lets in-flight tasks finish
+//! within the grace period, and hands the rest back.
+
+use crate::cli::{UpArgs, WorkerArgs};
+use crate::config::{self, Config};
+use crate::db;
+use juggernaut_core::worker::Role;
+use juggernaut_engine::node::worker_name;
+use juggernaut_engine::{Node, NodeConfig, Registry};
+use juggernaut_server::AppState;
+use juggernaut_store::url::redact;
+use std::net::SocketAddr;
+use tokio_util::sync::CancellationToken;
+
+/// `juggernaut up`.
+pub async fn up(url: Option<&str>, args: UpArgs) -> anyhow::Result<()> {
+    let cfg = Config::load(
+        args.engine.config.as_deref(),
+        args.listen.as_deref(),
+        args.engine.concurrency,
+    )?;
+    let listen = Some(cfg.listen);
+    run(url, &cfg, Role::ALL.to_vec(), listen).await
+}
+
+/// `juggernaut worker --roles ...`.
+pub async fn worker(url: Option<&str>, args: WorkerArgs) -> anyhow::Result<()> {
+    let cfg = Config::load(
+        args.engine.config.as_deref(),
+        args.listen.as_deref(),
+        args.engine.concurrency,
+    )?;
+    let roles = config::parse_roles(&args.roles)?;
+    if roles.is_empty() {
+        return Err(crate::exit::BadInput("--roles names no role".into()).into());
+    }
+    let listen = args.listen.as_ref().map(|_| cfg.listen);
+    run(url, &cfg, roles, listen).await
+}
+
+async fn run(
+    url: Option<&str>,
+    cfg: &Config,
+    roles: Vec<Role>,
+    listen: Option<SocketAddr>,
+) -> anyhow::Result<()> {
+    let registry = Registry::builtin().map_err(anyhow::Error::msg)?;
+    let url = url.or(cfg.database_url.as_deref());
+    let store = db::open_migrated(url).await?;
+    let kinds = cfg.kinds_of(&roles);
+    let mut node_cfg = NodeConfig::new(worker_name(), roles, &registry, &kinds, cfg.concurrency);
+    node_cfg.dispatcher.lease = cfg.lease;
+    node_cfg.dispatcher.poll_interval = cfg.poll;
+    node_cfg.dispatcher.shutdown_grace = cfg.shutdown_grace;
+    node_cfg.leader.worker_lost_after = cfg.worker_lost_after;
+    node_cfg.leader.max_run = cfg.max_run;
+    node_cfg.leader.retention = cfg.retention;
+    let serving: Vec<String> = node_cfg.registration.kinds.clone();
+    let node = Node::new(store.clone(), registry, node_cfg);
+    let shutdown = CancellationToken::new();
+    tokio::spawn(on_signal(shutdown.clone()));
+    let server = match listen {
+        Some(addr) => {
+            let listener = juggernaut_server::bind(addr).await?;
+            let state = AppState {
+                store: store.clone(),
+                worker: node.worker().clone(),
+                idle: node.idle_board(),
+                stats: node.stats(),
+            };
+            Some(juggernaut_server::spawn(listener, state, shutdown.clone()))
+        }
+        None => None,
+    };
+    println!(
+        "juggernaut {}: worker {} on {} serving [{}]",
+        env!("CARGO_PKG_VERSION"),
+        node.worker(),
+        redact(db::url_or_default(url)),
+        serving.join(", ")
+    );
+    if let Some(addr) = listen {
+        println!(
+            "listening on http://{addr}/ (health: /healthz, readiness: /readyz, metrics: /metrics)"
+        );
+    }
+    let result = node.run(shutdown.clone()).await;
+    shutdown.cancel();
+    if let Some(s) = server {
+        let _ = s.await;
+    }
+    store.close().await;
+    result?;
+    println!("stopped cleanly");
+    Ok(())
+}
+
+/// Cancels `token` on SIGINT or SIGTERM.
+async fn on_signal(token: CancellationToken) {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+    tracing::warn!("shutdown requested: finishing in-flight tasks");
+    eprintln!("shutting down: no new claims; in-flight tasks finish or are handed back");
+    token.cancel();
+}

@@ -1,0 +1,74 @@
+//! The engine's HTTP listener: `/healthz` (the process answers), `/readyz` (the store answers),
+//! and `/metrics` in the Prometheus text format (queue counts by status, this process's dispatch
+//! counters, leadership, and each loop's idle reason). The API and dashboard come later.
+
+mod metrics;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use juggernaut_core::WorkerId;
+use juggernaut_engine::DispatchStats;
+use juggernaut_engine::idle::IdleBoard;
+use juggernaut_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// What the handlers read.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// This process's worker id.
+    pub worker: WorkerId,
+    /// This process's idle reasons.
+    pub idle: IdleBoard,
+    /// This process's dispatch counters.
+    pub stats: Arc<DispatchStats>,
+}
+
+/// The routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
+        .with_state(state)
+}
+
+async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
+    match s.store.now().await {
+        Ok(_) => (StatusCode::OK, "ready\n".to_owned()),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store unavailable: {e}\n"),
+        ),
+    }
+}
+
+/// Binds `addr`; the error names the address.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+}
+
+/// Serves on `listener` until `shutdown`.
+pub fn spawn(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    let app = router(state);
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "HTTP listener failed");
+        }
+    })
+}
