@@ -252,7 +252,7 @@ pub struct BenchArgs {
     #[arg(long, value_enum, default_value = "all")]
     pub backend: BenchBackend,
     /// Workloads, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "W1,W2")]
+    #[arg(long, value_delimiter = ',', default_value = "W1,W2,W3")]
     pub workloads: Vec<String>,
     /// W1 task count.
     #[arg(long, default_value_t = 50_000)]
@@ -263,6 +263,15 @@ pub struct BenchArgs {
     /// W2 task count.
     #[arg(long, default_value_t = 500)]
     pub w2_n: u64,
+    /// W3 task count.
+    #[arg(long, default_value_t = 20_000)]
+    pub w3_n: u64,
+    /// W3 worker processes (the concurrency is split among them).
+    #[arg(long, default_value_t = 4)]
+    pub w3_workers: u32,
+    /// W3 interval between SIGKILLs, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub w3_kill_every_ms: u64,
     /// W2 interval between enqueues, in milliseconds.
     #[arg(long, default_value_t = 20)]
     pub w2_interval_ms: u64,

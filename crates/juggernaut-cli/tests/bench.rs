@@ -3,11 +3,15 @@
 use crate::support::Cwd;
 
 #[test]
-fn bench_prints_w1_and_w2_lines_on_sqlite() {
+fn bench_prints_w1_w2_w3_lines_on_sqlite_and_w3_loses_nothing() {
     let cwd = Cwd::new();
     let out = cwd
         .cmd(&[
             "bench",
+            "--w3-n",
+            "2000",
+            "--w3-kill-every-ms",
+            "300",
             "--backend",
             "sqlite",
             "--n",
@@ -29,7 +33,7 @@ fn bench_prints_w1_and_w2_lines_on_sqlite() {
         .lines()
         .filter(|l| l.starts_with("system="))
         .collect();
-    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines.len(), 4, "{stdout}");
     let num = r"[0-9]+(\.[0-9]+)?";
     let shape = |w: &str, n: u32, latency: bool| {
         let lat = if latency {
@@ -54,4 +58,13 @@ fn bench_prints_w1_and_w2_lines_on_sqlite() {
     );
     assert!(matches(&shape("W1", 300, false), lines[1]), "{}", lines[1]);
     assert!(matches(&shape("W2", 20, true), lines[2]), "{}", lines[2]);
+    // W3 at small N, same shape as the benchmark: real worker processes killed with SIGKILL.
+    let w3 = shape("W3", 2000, false)
+        .replace("$", r" lost=0 duplicated=0 kills=([1-9][0-9]*) workers=4$");
+    let caps = regex::Regex::new(&w3).unwrap().captures(lines[3]);
+    assert!(
+        caps.is_some(),
+        "W3 lost or duplicated work, or killed nothing: {}",
+        lines[3]
+    );
 }

@@ -289,6 +289,10 @@ impl Store for PostgresStore {
         read::count_by_status(&self.pool).await
     }
 
+    async fn count_events(&self, kind: juggernaut_core::EventKind) -> StoreResult<u64> {
+        read::count_events(&self.pool, kind).await
+    }
+
     async fn work_signal(&self) -> StoreResult<Arc<Notify>> {
         let mut slot = self.listener_slot();
         if slot.is_none() {

@@ -2,7 +2,7 @@
 
 use crate::error::db;
 use crate::row::{self, TASK_COLUMNS};
-use juggernaut_core::{AuditEvent, Task, TaskId, TaskStatus};
+use juggernaut_core::{AuditEvent, EventKind, Task, TaskId, TaskStatus};
 use juggernaut_store::{Page, PageRequest, StoreError, TaskFilter};
 use sqlx::{Sqlite, SqliteExecutor};
 
@@ -115,4 +115,17 @@ pub async fn count_by_status<'e>(
     rows.into_iter()
         .map(|(s, n)| Ok((s.parse()?, u64::try_from(n).unwrap_or(0))))
         .collect()
+}
+
+/// How many events of `kind` exist.
+pub async fn count_events<'e>(
+    ex: impl SqliteExecutor<'e>,
+    kind: EventKind,
+) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = ?")
+        .bind(kind.as_str())
+        .fetch_one(ex)
+        .await
+        .map_err(db("count_events"))?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }

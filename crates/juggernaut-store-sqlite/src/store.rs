@@ -186,6 +186,10 @@ impl Store for SqliteStore {
         read::count_by_status(self.reader()).await
     }
 
+    async fn count_events(&self, kind: juggernaut_core::EventKind) -> StoreResult<u64> {
+        read::count_events(self.reader(), kind).await
+    }
+
     async fn work_signal(&self) -> StoreResult<Arc<Notify>> {
         Ok(self.signal.clone())
     }

@@ -9,7 +9,9 @@ use crate::coordination::Coordination;
 use crate::error::StoreError;
 use crate::url::Backend;
 use async_trait::async_trait;
-use juggernaut_core::{AuditEvent, FailureOutcome, NewTask, Task, TaskId, TaskStatus, WorkerId};
+use juggernaut_core::{
+    AuditEvent, EventKind, FailureOutcome, NewTask, Task, TaskId, TaskStatus, WorkerId,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -101,6 +103,9 @@ pub trait Store: Coordination + Send + Sync + 'static {
 
     /// Task counts per status (statuses with none are left out).
     async fn count_by_status(&self) -> StoreResult<Vec<(TaskStatus, u64)>>;
+
+    /// How many audit events of `kind` exist (for example accepted completions).
+    async fn count_events(&self, kind: EventKind) -> StoreResult<u64>;
 
     /// A signal notified when work may have arrived (an enqueue, here or in another process on
     /// PostgreSQL). A hint only: waiters must still poll.

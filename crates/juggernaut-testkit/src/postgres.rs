@@ -200,6 +200,10 @@ impl Store for TestPostgres {
         self.inner.count_by_status().await
     }
 
+    async fn count_events(&self, kind: juggernaut_core::EventKind) -> StoreResult<u64> {
+        self.inner.count_events(kind).await
+    }
+
     async fn work_signal(&self) -> StoreResult<Arc<Notify>> {
         self.inner.work_signal().await
     }

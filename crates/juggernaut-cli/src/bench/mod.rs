@@ -5,6 +5,7 @@ mod report;
 mod target;
 mod w1;
 mod w2;
+mod w3;
 
 use crate::cli::{BenchArgs, BenchBackend};
 use crate::exit::BadInput;
@@ -39,6 +40,7 @@ pub async fn run(url: Option<&str>, args: BenchArgs) -> anyhow::Result<()> {
             let outcome = match w {
                 Workload::W1 => w1::run(&target, &args).await,
                 Workload::W2 => w2::run(&target, &args).await,
+                Workload::W3 => w3::run(&target, &args).await,
             };
             target.dispose().await;
             outcome?;
@@ -51,6 +53,7 @@ pub async fn run(url: Option<&str>, args: BenchArgs) -> anyhow::Result<()> {
 enum Workload {
     W1,
     W2,
+    W3,
 }
 
 fn parse_workloads(names: &[String]) -> anyhow::Result<Vec<Workload>> {
@@ -59,8 +62,11 @@ fn parse_workloads(names: &[String]) -> anyhow::Result<Vec<Workload>> {
         .map(|n| match n.trim().to_ascii_uppercase().as_str() {
             "W1" => Ok(Workload::W1),
             "W2" => Ok(Workload::W2),
-            "W3" => Err(BadInput("workload W3 (crash recovery) needs worker processes, which come with the engine's `juggernaut worker`; available: W1, W2".into()).into()),
-            other => Err(BadInput(format!("unknown workload `{other}` (available: W1, W2)")).into()),
+            "W3" => Ok(Workload::W3),
+            other => Err(BadInput(format!(
+                "unknown workload `{other}` (available: W1, W2, W3)"
+            ))
+            .into()),
         })
         .collect()
 }

@@ -11,6 +11,8 @@ use std::sync::Arc;
 pub struct Target {
     pub backend: Backend,
     pub store: Arc<dyn Store>,
+    /// The database's URL, for worker processes.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -22,7 +24,7 @@ enum Cleanup {
 impl Target {
     /// A fresh, migrated store.
     pub async fn fresh(backend: Backend, pg_admin: &str) -> anyhow::Result<Self> {
-        let (store, cleanup): (Arc<dyn Store>, Cleanup) = match backend {
+        let (store, cleanup, url): (Arc<dyn Store>, Cleanup, String) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir()?;
                 let path = dir.path().join("bench.db");
@@ -30,6 +32,7 @@ impl Target {
                 (
                     Arc::new(SqliteStore::open(&url, StoreOptions::default()).await?),
                     Cleanup::Dir { _dir: dir },
+                    url,
                 )
             }
             Backend::Postgres => {
@@ -43,6 +46,7 @@ impl Target {
                         admin: pg_admin.to_owned(),
                         name,
                     },
+                    url,
                 )
             }
         };
@@ -50,6 +54,7 @@ impl Target {
         Ok(Self {
             backend,
             store,
+            url,
             cleanup,
         })
     }

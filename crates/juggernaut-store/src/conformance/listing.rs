@@ -86,6 +86,10 @@ pub async fn list_filters_and_paginates(store: S) {
 pub async fn counts_match_list(store: S) {
     seed(&store).await;
     assert_eq!(store.count(&TaskFilter::default()).await.unwrap(), 8);
+    let completed = store.count_events(juggernaut_core::EventKind::TaskCompleted);
+    assert_eq!(completed.await.unwrap(), 1, "one accepted completion");
+    let enqueued = store.count_events(juggernaut_core::EventKind::TaskEnqueued);
+    assert_eq!(enqueued.await.unwrap(), 8);
     let mut by = store.count_by_status().await.unwrap();
     by.sort_by_key(|(s, _)| s.as_str());
     assert_eq!(
