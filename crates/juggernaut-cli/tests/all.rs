@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod bench;
+mod crash;
 mod support;
 mod tasks;
 mod up;

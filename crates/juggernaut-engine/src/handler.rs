@@ -2,11 +2,12 @@
 
 use async_trait::async_trait;
 use juggernaut_core::{Evidence, Task};
-use juggernaut_store::LeaseRef;
+use juggernaut_store::{LeaseRef, Store};
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 /// What a handler is given.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TaskContext {
     /// The claimed task.
     pub task: Task,
@@ -14,6 +15,20 @@ pub struct TaskContext {
     pub lease: LeaseRef,
     /// Cancelled when the lease is lost or the process shuts down: stop soon.
     pub cancel: CancellationToken,
+    /// The store the dispatcher runs on, for kinds whose work is on the queue itself
+    /// (`maintenance`). Every other change of the task's own state goes through the outcome.
+    pub store: Arc<dyn Store>,
+}
+
+impl std::fmt::Debug for TaskContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskContext")
+            .field("task", &self.task)
+            .field("lease", &self.lease)
+            .field("cancel", &self.cancel)
+            .field("store", &self.store.backend())
+            .finish()
+    }
 }
 
 /// What a handler produced: a result and the evidence that proves the work.

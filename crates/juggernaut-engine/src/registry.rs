@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 /// Every built-in handler, in alphabetical order of kind.
 pub fn builtin() -> Vec<Arc<dyn Handler>> {
-    vec![Arc::new(handlers::noop::Noop)]
+    vec![
+        Arc::new(handlers::maintenance::Maintenance),
+        Arc::new(handlers::noop::Noop),
+    ]
 }
 
 /// Handlers by kind and alias.
@@ -122,7 +125,7 @@ mod tests {
         let err = reg.check("phone").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "no handler serves task kind `phone` (known kinds: noop)"
+            "no handler serves task kind `phone` (known kinds: maintenance, noop)"
         );
         assert!(err.is_bad_input());
         assert!(reg.check("Not A Kind").is_err());

@@ -38,7 +38,9 @@ mod tests {
     use juggernaut_store::LeaseRef;
     use tokio_util::sync::CancellationToken;
 
-    fn ctx(token: i64) -> TaskContext {
+    /// A context for a running `noop` attempt under lease token `token`, over a fresh store
+    /// (the checks here never touch it).
+    async fn ctx(token: i64) -> TaskContext {
         let n = NewTask::new(TaskKind::new("noop").unwrap());
         let now = chrono::Utc::now();
         TaskContext {
@@ -70,20 +72,21 @@ mod tests {
                 token,
             },
             cancel: CancellationToken::new(),
+            store: juggernaut_testkit::fresh_sqlite().await,
         }
     }
 
     #[tokio::test]
     async fn noop_run_verifies() {
-        let c = ctx(4);
+        let c = ctx(4).await;
         let out = Noop.run(&c).await.unwrap();
         let done = verify(&Noop, &c, out).unwrap();
         assert_eq!(done.lease.token, 4);
     }
 
-    #[test]
-    fn an_llm_saying_done_is_not_evidence() {
-        let c = ctx(4);
+    #[tokio::test]
+    async fn an_llm_saying_done_is_not_evidence() {
+        let c = ctx(4).await;
         let claim = Outcome {
             result: serde_json::json!({"status": "done"}),
             evidence: vec![],
@@ -95,9 +98,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn evidence_of_another_attempt_is_refused() {
-        let c = ctx(4);
+    #[tokio::test]
+    async fn evidence_of_another_attempt_is_refused() {
+        let c = ctx(4).await;
         let stale = Outcome {
             result: serde_json::json!({}),
             evidence: vec![Evidence::HandlerRun {

@@ -7,16 +7,18 @@ use crate::registry::Registry;
 use crate::verifier;
 use futures::FutureExt;
 use juggernaut_core::Task;
-use juggernaut_store::{Failure, LeaseRef};
+use juggernaut_store::{Failure, LeaseRef, Store};
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio_util::sync::CancellationToken;
 
-/// Starts `task` on its own tokio task.
+/// Starts `task` on its own tokio task; its handler sees `store` through the context.
 pub fn spawn(
     task: Task,
     cancel: CancellationToken,
     registry: &Registry,
+    store: &Arc<dyn Store>,
     permit: OwnedSemaphorePermit,
     tx: mpsc::Sender<Finished>,
 ) {
@@ -25,11 +27,13 @@ pub fn spawn(
         return;
     };
     let handler = registry.get(task.kind.as_str()).cloned();
+    let store = store.clone();
     tokio::spawn(async move {
         let ctx = TaskContext {
             task,
             lease,
             cancel,
+            store,
         };
         let outcome = match handler {
             None => Some(Err(Failure {

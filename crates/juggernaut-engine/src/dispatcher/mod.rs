@@ -206,8 +206,10 @@ impl Dispatcher {
                         drained = got < capacity - held;
                         self.report_idle(got, held);
                     }
-                    Err(e) if e.is_retryable() && store_errors < 60 => {
-                        store_errors += 1;
+                    // A transient fault (the database restarting, a killed connection) never
+                    // stops the worker: it says why it is idle and tries again next wake-up.
+                    Err(e) if e.is_retryable() => {
+                        store_errors = store_errors.saturating_add(1);
                         self.idle
                             .idle(Loop::Dispatcher, format!("store unavailable: {e}"));
                         tracing::warn!(error = %e, attempt = store_errors, "claim failed; retrying");
@@ -250,7 +252,14 @@ impl Dispatcher {
                 return;
             };
             if let Some((task, cancel)) = buffer.pop_front() {
-                execute::spawn(task, cancel, &self.registry, permit, tx.clone());
+                execute::spawn(
+                    task,
+                    cancel,
+                    &self.registry,
+                    &self.store,
+                    permit,
+                    tx.clone(),
+                );
             }
         }
     }

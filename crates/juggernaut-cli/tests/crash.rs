@@ -1,0 +1,448 @@
+//! Crash safety with real `juggernaut` processes on a fresh PostgreSQL database per test: a worker
+//! killed with SIGKILL mid-run loses no task and none completes twice; a silent worker's task is
+//! run again within seconds, long before its lease lapses; an engine whose database connections
+//! are all killed reconnects and finishes the work.
+//!
+//! Every child process is SIGKILLed and reaped when its guard drops (also when a test panics, in
+//! which case the tail of its log is printed), and the database is dropped afterwards.
+
+use juggernaut_core::worker::Role;
+use juggernaut_core::{EventKind, NewTask, TaskId, TaskKind, TaskStatus, WorkerId};
+use juggernaut_store::{
+    ClaimRequest, Coordination, Store, StoreOptions, TaskFilter, WorkerRegistration,
+};
+use juggernaut_store_postgres::PostgresStore;
+use juggernaut_testkit::postgres::TestDatabase;
+use sqlx::Connection;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `juggernaut` child process, writing its output to a log file.
+struct Proc {
+    name: &'static str,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Proc {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The last lines of its output.
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// SIGKILL, as a crash would: no drain, no hand-back, no deregistration.
+    fn kill_hard(&mut self) {
+        let status = Command::new("kill")
+            .args(["-KILL", &self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -KILL {}", self.pid());
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "--- {} (pid {}) log tail ---\n{}",
+                self.name,
+                self.child.id(),
+                self.log_tail()
+            );
+        }
+    }
+}
+
+/// A fresh, migrated database and a working directory for the processes that share it.
+struct Cluster {
+    db: TestDatabase,
+    dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    async fn new() -> Self {
+        let db = TestDatabase::create().await;
+        let c = Self {
+            db,
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let store = c.store().await;
+        store.migrate().await.unwrap();
+        store.close().await;
+        c
+    }
+
+    /// A new connection pool on the database (close it when done).
+    async fn store(&self) -> PostgresStore {
+        PostgresStore::connect(&self.db.url, StoreOptions::default())
+            .await
+            .unwrap()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(assert_cmd::cargo::cargo_bin("juggernaut"));
+        c.current_dir(self.dir.path())
+            .env_remove("JUGGERNAUT_DATABASE_URL")
+            .env_remove("DATABASE_URL")
+            .args(["--database-url", &self.db.url])
+            .args(args);
+        c
+    }
+
+    /// Starts `juggernaut ARGS` in the background.
+    fn spawn(&self, name: &'static str, args: &[&str]) -> Proc {
+        let log = self.dir.path().join(format!("{name}.log"));
+        let out = std::fs::File::create(&log).unwrap();
+        let err = out.try_clone().unwrap();
+        let child = self
+            .command(args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap();
+        Proc { name, child, log }
+    }
+
+    /// Runs `juggernaut ARGS --json` and parses its output.
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.command(args).arg("--json").output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    async fn remove(self) {
+        self.db.remove().await;
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn listen(port: u16) -> String {
+    format!("127.0.0.1:{port}")
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    Some(buf)
+}
+
+fn healthy(port: u16) -> bool {
+    http_get(port, "/healthz").is_some_and(|r| r.contains("200 OK"))
+}
+
+/// Tasks the process listening on `port` has completed, from its `/metrics`.
+fn completed_by(port: u16) -> Option<u64> {
+    let metrics = http_get(port, "/metrics")?;
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("juggernaut_dispatch_total{outcome=\"completed\"} "))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Polls `probe` every 50 ms until it yields a value; fails after `secs` seconds.
+async fn eventually<T>(what: &str, secs: u64, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs}s waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn noop() -> TaskKind {
+    TaskKind::new("noop").unwrap()
+}
+
+/// Enqueues `n` noop tasks in batches of `batch`; returns their ids.
+async fn enqueue_noops(store: &PostgresStore, n: usize, batch: usize) -> Vec<TaskId> {
+    let mut ids = Vec::with_capacity(n);
+    while ids.len() < n {
+        let k = batch.min(n - ids.len());
+        let tasks = (0..k).map(|_| NewTask::new(noop())).collect();
+        let done = store.enqueue_batch(tasks).await.unwrap();
+        ids.extend(done.into_iter().map(|e| e.task.id));
+    }
+    ids
+}
+
+async fn count(store: &PostgresStore, status: TaskStatus) -> Option<u64> {
+    let filter = TaskFilter {
+        statuses: vec![status],
+        ..Default::default()
+    };
+    store.count(&filter).await.ok()
+}
+
+/// Checks that every task completed exactly once; returns completions per worker.
+async fn completions_by_worker(store: &PostgresStore, ids: &[TaskId]) -> BTreeMap<String, usize> {
+    let mut by = BTreeMap::new();
+    for id in ids {
+        let events = store.task_events(*id).await.unwrap();
+        let done: Vec<_> = events
+            .iter()
+            .filter(|e| e.kind == EventKind::TaskCompleted)
+            .collect();
+        assert_eq!(done.len(), 1, "task {id} completed {} times", done.len());
+        *by.entry(done[0].actor.clone()).or_default() += 1;
+    }
+    by
+}
+
+/// The state `juggernaut worker list --json` shows for `id`.
+fn worker_state(c: &Cluster, id: &WorkerId) -> Option<String> {
+    let list = c.json(&["worker", "list"]);
+    list.as_array()?
+        .iter()
+        .find(|w| w["registration"]["id"] == id.0.as_str())
+        .and_then(|w| w["state"].as_str().map(str::to_owned))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn worker_process_shares_the_work_of_up_and_a_killed_worker_loses_nothing() {
+    let began = Instant::now();
+    let c = Cluster::new().await;
+    let (up_port, worker_port) = (free_port(), free_port());
+    let mut up = c.spawn(
+        "up",
+        &["up", "--listen", &listen(up_port), "--concurrency", "4"],
+    );
+    let mut worker = c.spawn(
+        "worker",
+        &[
+            "worker",
+            "--roles",
+            "executor",
+            "--concurrency",
+            "4",
+            "--listen",
+            &listen(worker_port),
+        ],
+    );
+    for port in [up_port, worker_port] {
+        eventually("/healthz", 30, async || healthy(port).then_some(())).await;
+    }
+    let store = c.store().await;
+    let worker_pid = worker.pid();
+    let worker_id = eventually("the worker's registration", 30, async || {
+        let all = store.list_workers().await.ok()?;
+        all.into_iter()
+            .find(|w| w.registration.pid == worker_pid)
+            .map(|w| w.registration.id)
+    })
+    .await;
+
+    let ids = enqueue_noops(&store, 2_000, 500).await;
+    eventually("both processes completing tasks", 30, async || {
+        (completed_by(up_port)? > 0 && completed_by(worker_port)? > 0).then_some(())
+    })
+    .await;
+    worker.kill_hard();
+    let killed = Instant::now();
+    let held = store
+        .list_workers()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| w.registration.id == worker_id)
+        .map(|w| w.in_flight.len())
+        .unwrap_or(0);
+    assert!(held > 0, "the worker was killed holding tasks");
+
+    eventually("every task completed", 30, async || {
+        (count(&store, TaskStatus::Completed).await? == 2_000).then_some(())
+    })
+    .await;
+    let recovered = killed.elapsed();
+    assert_eq!(
+        store.count(&TaskFilter::default()).await.unwrap(),
+        2_000,
+        "no task appeared or vanished"
+    );
+    let by = completions_by_worker(&store, &ids).await;
+    assert!(
+        by.get(&worker_id.0).is_some_and(|n| *n > 0),
+        "the worker process shared the work: {by:?}"
+    );
+    assert_eq!(by.values().sum::<usize>(), 2_000);
+    eventually("the killed worker shown as lost", 20, async || {
+        (worker_state(&c, &worker_id)? == "lost").then_some(())
+    })
+    .await;
+    assert!(up.alive(), "up kept running");
+    eprintln!(
+        "killed worker held {held} tasks; all 2000 completed {recovered:?} after the kill; \
+         completions by worker: {by:?}; test took {:?}",
+        began.elapsed()
+    );
+    store.close().await;
+    drop((up, worker));
+    c.remove().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_workers_task_is_rerun_within_seconds() {
+    let began = Instant::now();
+    let c = Cluster::new().await;
+    let store = c.store().await;
+    let ghost = WorkerId("ghost-that-never-heartbeats".into());
+    store
+        .register_worker(&WorkerRegistration {
+            id: ghost.clone(),
+            roles: vec![Role::Executor],
+            kinds: vec!["noop".into()],
+            concurrency: 1,
+            host: "nowhere".into(),
+            pid: 1,
+            version: "0.0.0".into(),
+        })
+        .await
+        .unwrap();
+    let id = store.enqueue(NewTask::new(noop())).await.unwrap().task.id;
+    let held = store
+        .claim(&ClaimRequest {
+            worker: ghost.clone(),
+            kinds: vec![noop()],
+            limit: 1,
+            lease: Duration::from_secs(3600),
+        })
+        .await
+        .unwrap();
+    assert_eq!(held.iter().map(|t| t.id).collect::<Vec<_>>(), vec![id]);
+
+    let started = Instant::now();
+    let port = free_port();
+    let mut up = c.spawn("up", &["up", "--listen", &listen(port)]);
+    eventually("the held task completed", 20, async || {
+        let t = store.get(id).await.ok()??;
+        (t.status == TaskStatus::Completed).then_some(())
+    })
+    .await;
+    let took = started.elapsed();
+
+    let events = store.task_events(id).await.unwrap();
+    let done: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::TaskCompleted)
+        .collect();
+    assert_eq!(done.len(), 1, "{events:?}");
+    assert_ne!(done[0].actor, ghost.0, "completed by the live process");
+    assert_eq!(worker_state(&c, &ghost).as_deref(), Some("lost"));
+    assert!(up.alive());
+    eprintln!(
+        "task held under a 1 h lease completed {took:?} after up started; test took {:?}",
+        began.elapsed()
+    );
+    store.close().await;
+    drop(up);
+    c.remove().await;
+}
+
+/// Terminates every other connection to the database; returns how many.
+async fn kill_connections(conn: &mut sqlx::PgConnection) -> usize {
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    killed.into_iter().filter(|k| *k).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_reconnect_after_their_database_connections_are_killed() {
+    let began = Instant::now();
+    let c = Cluster::new().await;
+    let port = free_port();
+    let mut up = c.spawn("up", &["up", "--listen", &listen(port)]);
+    eventually("/healthz", 30, async || healthy(port).then_some(())).await;
+    let mut killer = sqlx::PgConnection::connect(&c.db.url).await.unwrap();
+    let mut ids = Vec::new();
+    let mut kills = Vec::new();
+    let mut outstanding = Vec::new();
+    for batch in 0..6 {
+        // A pool of its own per batch: the kills would take the test's connections too.
+        let store = c.store().await;
+        ids.extend(enqueue_noops(&store, 500, 500).await);
+        store.close().await;
+        if batch % 2 == 0 {
+            // Right after the enqueue, so the engine is mid-batch when its connections go.
+            let done_before = completed_by(port).unwrap_or(0);
+            kills.push(kill_connections(&mut killer).await);
+            outstanding.push(ids.len() as u64 - done_before.min(ids.len() as u64));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        kills.iter().all(|n| *n > 0),
+        "each kill hit the engine's connections: {kills:?}"
+    );
+    let last_kill = Instant::now();
+
+    let store = c.store().await;
+    eventually("every task completed", 40, async || {
+        (count(&store, TaskStatus::Completed).await? == 3_000).then_some(())
+    })
+    .await;
+    let recovered = last_kill.elapsed();
+    assert!(up.alive(), "up survived losing its connections");
+    let by = completions_by_worker(&store, &ids).await;
+    assert_eq!(by.values().sum::<usize>(), 3_000);
+    eventually("/healthz after the kills", 10, async || {
+        healthy(port).then_some(())
+    })
+    .await;
+    let log = std::fs::read_to_string(&up.log).unwrap_or_default();
+    eprintln!(
+        "connections killed {kills:?} with {outstanding:?} tasks not yet completed; all 3000 \
+         completed {recovered:?} after the last kill; up logged {} warnings; test took {:?}",
+        log.matches("WARN").count(),
+        began.elapsed()
+    );
+    store.close().await;
+    killer.close().await.unwrap();
+    drop(up);
+    c.remove().await;
+}
