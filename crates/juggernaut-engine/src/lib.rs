@@ -5,6 +5,7 @@
 
 pub mod dispatcher;
 pub mod error;
+pub mod events;
 pub mod handler;
 pub mod handlers;
 pub mod idle;

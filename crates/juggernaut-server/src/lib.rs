@@ -11,6 +11,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use juggernaut_core::WorkerId;
 use juggernaut_engine::DispatchStats;
+use juggernaut_engine::events::EventSink;
 use juggernaut_engine::idle::IdleBoard;
 use juggernaut_store::Store;
 use std::net::SocketAddr;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub idle: IdleBoard,
     /// This process's dispatch counters.
     pub stats: Arc<DispatchStats>,
+    /// This process's engine events.
+    pub events: EventSink,
 }
 
 /// The routes.

@@ -55,6 +55,16 @@ pub async fn render(State(s): State<AppState>) -> impl IntoResponse {
             DispatchStats::get(c)
         );
     }
+    let _ = writeln!(
+        out,
+        "# HELP juggernaut_engine_events_total Engine events this process emitted, by event.\n# TYPE juggernaut_engine_events_total counter"
+    );
+    for (name, n) in s.events.counts() {
+        let _ = writeln!(
+            out,
+            "juggernaut_engine_events_total{{event=\"{name}\"}} {n}"
+        );
+    }
     let leading = matches!(s.store.leader(juggernaut_engine::node::LEADERSHIP).await, Ok(Some(l)) if l.holder == s.worker);
     let _ = writeln!(
         out,

@@ -37,6 +37,7 @@ async fn health_readiness_and_metrics() {
         worker: "w".into(),
         idle,
         stats: Arc::new(DispatchStats::default()),
+        events: Default::default(),
     };
     let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -59,6 +60,10 @@ async fn health_readiness_and_metrics() {
         "{body}"
     );
     assert!(body.contains("juggernaut_leader 0"), "{body}");
+    assert!(
+        body.contains("juggernaut_engine_events_total{event=\"task_completed\"} 0"),
+        "{body}"
+    );
     store.close().await;
     assert_eq!(
         get(addr, "/readyz").await.0,

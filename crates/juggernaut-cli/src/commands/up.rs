@@ -68,6 +68,7 @@ async fn run(
                 worker: node.worker().clone(),
                 idle: node.idle_board(),
                 stats: node.stats(),
+                events: node.events(),
             };
             Some(juggernaut_server::spawn(listener, state, shutdown.clone()))
         }

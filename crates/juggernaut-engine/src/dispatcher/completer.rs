@@ -4,6 +4,7 @@
 
 use super::InFlight;
 use crate::dispatcher::DispatchStats;
+use crate::events::{EngineEvent, EventSink};
 use juggernaut_store::{Completion, Failure, LeaseRef, Store, StoreError};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -28,6 +29,7 @@ pub async fn run(
     inflight: InFlight,
     slot_freed: Arc<Notify>,
     stats: Arc<DispatchStats>,
+    events: EventSink,
 ) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -37,7 +39,7 @@ pub async fn run(
                 Err(_) => break,
             }
         }
-        write(store.as_ref(), &batch, &stats).await;
+        write(store.as_ref(), &batch, &stats, &events).await;
         if let Ok(mut map) = inflight.lock() {
             for f in &batch {
                 map.remove(&f.lease.task_id);
@@ -50,28 +52,45 @@ pub async fn run(
     }
 }
 
-async fn write(store: &dyn Store, batch: &[Finished], stats: &DispatchStats) {
+async fn write(store: &dyn Store, batch: &[Finished], stats: &DispatchStats, events: &EventSink) {
     let completions: Vec<Completion> = batch
         .iter()
         .filter_map(|f| f.result.as_ref().ok().cloned())
         .collect();
     if !completions.is_empty() {
-        let results = with_retry("complete", || store.complete_batch(completions.clone())).await;
+        let results = with_retry("complete", events, || {
+            store.complete_batch(completions.clone())
+        })
+        .await;
         for (c, r) in completions.iter().zip(results.unwrap_or_default()) {
             match r {
-                Ok(()) => stats.completed.fetch_add(1, Ordering::Relaxed),
-                Err(e) => {
-                    tracing::warn!(task = %c.lease.task_id, error = %e, "completion refused");
-                    stats.refused.fetch_add(1, Ordering::Relaxed)
+                Ok(()) => {
+                    stats.completed.fetch_add(1, Ordering::Relaxed);
+                    events.emit(EngineEvent::TaskCompleted {
+                        task: c.lease.task_id,
+                    });
                 }
-            };
+                Err(e) => {
+                    stats.refused.fetch_add(1, Ordering::Relaxed);
+                    let reason = e.to_string();
+                    events.emit(EngineEvent::ResultRefused {
+                        task: c.lease.task_id,
+                        reason,
+                    });
+                }
+            }
         }
     }
     for f in batch.iter().filter_map(|f| f.result.as_ref().err()) {
-        match with_retry("fail", || store.fail(f.clone())).await {
+        match with_retry("fail", events, || store.fail(f.clone())).await {
             Some(outcome) => {
-                tracing::info!(task = %f.lease.task_id, error = %f.error, ?outcome, "attempt failed");
                 stats.failed.fetch_add(1, Ordering::Relaxed);
+                let (task, error) = (f.lease.task_id, f.error.clone());
+                events.emit(EngineEvent::AttemptFailed {
+                    task,
+                    error,
+                    outcome,
+                });
             }
             None => {
                 stats.refused.fetch_add(1, Ordering::Relaxed);
@@ -81,7 +100,7 @@ async fn write(store: &dyn Store, batch: &[Finished], stats: &DispatchStats) {
 }
 
 /// Calls `op` until it succeeds, a non-retryable error occurs, or ~30 s of retries pass.
-async fn with_retry<T, F, Fut>(what: &str, mut op: F) -> Option<T>
+async fn with_retry<T, F, Fut>(what: &'static str, events: &EventSink, mut op: F) -> Option<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, StoreError>>,
@@ -91,7 +110,11 @@ where
         match op().await {
             Ok(v) => return Some(v),
             Err(e) if e.is_retryable() && attempt < 10 => {
-                tracing::warn!(error = %e, attempt, "{what} failed; retrying");
+                let error = e.to_string();
+                events.emit(EngineEvent::StoreFault {
+                    operation: what,
+                    error,
+                });
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(5));
             }

@@ -3,6 +3,7 @@
 
 use super::InFlight;
 use crate::dispatcher::DispatchStats;
+use crate::events::{EngineEvent, EventSink};
 use juggernaut_core::WorkerId;
 use juggernaut_store::{LeaseRef, Store};
 use std::sync::Arc;
@@ -17,6 +18,7 @@ pub async fn run(
     lease: Duration,
     inflight: InFlight,
     stats: Arc<DispatchStats>,
+    events: EventSink,
     stop: CancellationToken,
 ) {
     let period = lease / 3;
@@ -33,20 +35,29 @@ pub async fn run(
             continue;
         }
         match store.heartbeat(&worker, &held, lease).await {
-            Ok(kept) => lose(&held, &kept, &inflight, &stats),
-            Err(e) => tracing::warn!(error = %e, "heartbeat failed; will retry next period"),
+            Ok(kept) => lose(&held, &kept, &inflight, &stats, &events),
+            Err(e) => events.emit(EngineEvent::StoreFault {
+                operation: "heartbeat",
+                error: e.to_string(),
+            }),
         }
     }
 }
 
 /// Cancels handlers whose leases were not extended and are still in flight.
-fn lose(held: &[LeaseRef], kept: &[LeaseRef], inflight: &InFlight, stats: &DispatchStats) {
+fn lose(
+    held: &[LeaseRef],
+    kept: &[LeaseRef],
+    inflight: &InFlight,
+    stats: &DispatchStats,
+    events: &EventSink,
+) {
     let Ok(mut map) = inflight.lock() else { return };
     for l in held.iter().filter(|l| !kept.contains(l)) {
         if let Some((current, cancel)) = map.get(&l.task_id)
             && current == l
         {
-            tracing::warn!(task = %l.task_id, token = l.token, "lease lost; stopping handler");
+            events.emit(EngineEvent::LeaseLost { task: l.task_id });
             cancel.cancel();
             map.remove(&l.task_id);
             stats.lost.fetch_add(1, Ordering::Relaxed);

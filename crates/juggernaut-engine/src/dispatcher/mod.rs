@@ -8,6 +8,7 @@ mod execute;
 mod lease_keeper;
 
 use crate::error::EngineError;
+use crate::events::{EngineEvent, EventSink};
 use crate::idle::{IdleBoard, Loop};
 use crate::registry::Registry;
 use juggernaut_core::{Task, TaskId, TaskKind, WorkerId};
@@ -107,6 +108,7 @@ pub struct Dispatcher {
     config: DispatcherConfig,
     stats: Arc<DispatchStats>,
     idle: IdleBoard,
+    events: EventSink,
 }
 
 impl Dispatcher {
@@ -118,7 +120,14 @@ impl Dispatcher {
             config,
             stats: Arc::new(DispatchStats::default()),
             idle: IdleBoard::default(),
+            events: EventSink::default(),
         }
+    }
+
+    /// Emits its events on `sink` (shared with the rest of the process).
+    pub fn with_events(mut self, sink: EventSink) -> Self {
+        self.events = sink;
+        self
     }
 
     /// Counts into `stats` (shared with the rest of the process).
@@ -152,6 +161,7 @@ impl Dispatcher {
             inflight.clone(),
             slot_freed.clone(),
             self.stats.clone(),
+            self.events.clone(),
         ));
         let keeper_stop = CancellationToken::new();
         let keeper = tokio::spawn(lease_keeper::run(
@@ -160,6 +170,7 @@ impl Dispatcher {
             self.config.lease,
             inflight.clone(),
             self.stats.clone(),
+            self.events.clone(),
             keeper_stop.clone(),
         ));
         let result = self
@@ -187,7 +198,6 @@ impl Dispatcher {
         let capacity = concurrency + self.config.prefetch as usize;
         let mut buffer: VecDeque<Claimed> = VecDeque::new();
         let mut wake = Wake::Start;
-        let mut store_errors = 0u32;
         while wake != Wake::Shutdown {
             let notified = signal.notified();
             tokio::pin!(notified);
@@ -202,17 +212,19 @@ impl Dispatcher {
                     .await
                 {
                     Ok(got) => {
-                        store_errors = 0;
                         drained = got < capacity - held;
                         self.report_idle(got, held);
                     }
                     // A transient fault (the database restarting, a killed connection) never
                     // stops the worker: it says why it is idle and tries again next wake-up.
                     Err(e) if e.is_retryable() => {
-                        store_errors = store_errors.saturating_add(1);
                         self.idle
                             .idle(Loop::Dispatcher, format!("store unavailable: {e}"));
-                        tracing::warn!(error = %e, attempt = store_errors, "claim failed; retrying");
+                        let error = e.to_string();
+                        self.events.emit(EngineEvent::StoreFault {
+                            operation: "claim",
+                            error,
+                        });
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -280,6 +292,9 @@ impl Dispatcher {
         let tasks = self.store.claim(&req).await?;
         let got = tasks.len();
         self.stats.claimed.fetch_add(got as u64, Ordering::Relaxed);
+        if got > 0 {
+            self.events.emit(EngineEvent::TasksClaimed { count: got });
+        }
         let Ok(mut map) = inflight.lock() else {
             return Ok(got);
         };
@@ -339,7 +354,9 @@ impl Dispatcher {
             return;
         }
         match self.store.release(leases, &self.config.worker.0).await {
-            Ok(released) => tracing::info!(tasks = released.len(), "leases handed back"),
+            Ok(released) => self.events.emit(EngineEvent::LeasesReleased {
+                count: released.len(),
+            }),
             Err(e) => tracing::warn!(error = %e, "could not hand leases back; they will lapse"),
         }
         if let Ok(mut map) = inflight.lock() {

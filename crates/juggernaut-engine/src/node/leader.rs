@@ -3,6 +3,7 @@
 
 use super::LeaderConfig;
 use super::{pruner, scheduler, watchdog};
+use crate::events::EventSink;
 use crate::idle::{IdleBoard, Loop};
 use juggernaut_core::WorkerId;
 use juggernaut_store::Store;
@@ -12,6 +13,15 @@ use tokio_util::sync::CancellationToken;
 
 /// The name of the engine's leadership.
 pub const LEADERSHIP: &str = "engine";
+
+/// Where the loops report: idle reasons and events.
+#[derive(Clone)]
+pub struct Reporting {
+    /// Idle reasons.
+    pub idle: IdleBoard,
+    /// Engine events.
+    pub events: EventSink,
+}
 
 /// What wakes the leader loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +37,10 @@ pub async fn run(
     store: Arc<dyn Store>,
     id: WorkerId,
     config: LeaderConfig,
-    idle: IdleBoard,
+    report: Reporting,
     stop: CancellationToken,
 ) {
+    let idle = &report.idle;
     let mut next_watchdog = Instant::now();
     let mut next_prune = Instant::now();
     let mut leading = false;
@@ -50,18 +61,18 @@ pub async fn run(
             }
         };
         if !leading {
-            follow(store.as_ref(), &idle).await;
+            follow(store.as_ref(), idle).await;
             continue;
         }
         idle.busy(Loop::Leader);
         let now = Instant::now();
         if now >= next_watchdog {
-            watchdog::tick(store.as_ref(), &id, &config, &idle).await;
+            watchdog::tick(store.as_ref(), &id, &config, &report).await;
             next_watchdog = now + config.watchdog_interval;
         }
-        scheduler::tick(store.as_ref(), &id, &idle).await;
+        scheduler::tick(store.as_ref(), &id, &report).await;
         if now >= next_prune {
-            pruner::tick(store.as_ref(), &id, &config, &idle).await;
+            pruner::tick(store.as_ref(), &id, &config, &report).await;
             next_prune = now + config.prune_interval;
         }
     }

@@ -9,6 +9,7 @@ mod watchdog;
 
 use crate::dispatcher::{DispatchStats, Dispatcher, DispatcherConfig};
 use crate::error::EngineError;
+use crate::events::EventSink;
 use crate::idle::IdleBoard;
 use crate::registry::Registry;
 use juggernaut_core::WorkerId;
@@ -122,6 +123,7 @@ pub struct Node {
     config: NodeConfig,
     idle: IdleBoard,
     stats: Arc<DispatchStats>,
+    events: EventSink,
 }
 
 impl Node {
@@ -133,12 +135,18 @@ impl Node {
             config,
             idle: IdleBoard::default(),
             stats: Arc::new(DispatchStats::default()),
+            events: EventSink::default(),
         }
     }
 
     /// Its idle reasons (shared with the HTTP listener).
     pub fn idle_board(&self) -> IdleBoard {
         self.idle.clone()
+    }
+
+    /// Its event sink (shared with the HTTP listener).
+    pub fn events(&self) -> EventSink {
+        self.events.clone()
     }
 
     /// Its dispatch counters (shared with the HTTP listener).
@@ -171,12 +179,16 @@ impl Node {
             self.store.clone(),
             id.clone(),
             self.config.leader.clone(),
-            self.idle.clone(),
+            leader::Reporting {
+                idle: self.idle.clone(),
+                events: self.events.clone(),
+            },
             stop_loops.clone(),
         ));
         let dispatcher = Dispatcher::new(self.store.clone(), self.registry, self.config.dispatcher)
             .with_idle_board(self.idle.clone())
-            .with_stats(self.stats.clone());
+            .with_stats(self.stats.clone())
+            .with_events(self.events.clone());
         let result = dispatcher.run(shutdown).await;
         stop_loops.cancel();
         let _ = beat.await;

@@ -1,19 +1,22 @@
 //! The pruner: deletes terminal tasks older than the retention window.
 
 use super::LeaderConfig;
-use crate::idle::{IdleBoard, Loop};
+use super::leader::Reporting;
+use crate::events::EngineEvent;
+use crate::idle::Loop;
 use juggernaut_core::WorkerId;
 use juggernaut_store::Store;
 
 /// One pass.
-pub async fn tick(store: &dyn Store, id: &WorkerId, config: &LeaderConfig, idle: &IdleBoard) {
+pub async fn tick(store: &dyn Store, id: &WorkerId, config: &LeaderConfig, report: &Reporting) {
+    let idle = &report.idle;
     match store
         .prune_terminal(config.retention, &format!("pruner:{id}"))
         .await
     {
         Ok(n) => {
             if n > 0 {
-                tracing::info!(pruned = n, "old terminal tasks pruned");
+                report.events.emit(EngineEvent::TasksPruned { count: n });
             }
             idle.idle(
                 Loop::Pruner,

@@ -1,13 +1,16 @@
 //! The scheduler: fires due cron schedules. Each fire time creates its task once (the store's
 //! compare-and-set); missed fire times while no leader ran are not replayed, the next one is.
 
-use crate::idle::{IdleBoard, Loop};
+use super::leader::Reporting;
+use crate::events::EngineEvent;
+use crate::idle::Loop;
 use juggernaut_core::WorkerId;
 use juggernaut_core::schedule::CronExpr;
 use juggernaut_store::Store;
 
 /// One pass.
-pub async fn tick(store: &dyn Store, id: &WorkerId, idle: &IdleBoard) {
+pub async fn tick(store: &dyn Store, id: &WorkerId, report: &Reporting) {
+    let idle = &report.idle;
     let (schedules, now) = match (store.list_schedules().await, store.now().await) {
         (Ok(s), Ok(n)) => (s, n),
         (Err(e), _) | (_, Err(e)) => {
@@ -27,9 +30,15 @@ pub async fn tick(store: &dyn Store, id: &WorkerId, idle: &IdleBoard) {
             .fire_schedule(s.id, s.next_fire_at, next, &actor)
             .await
         {
-            Ok(Some(task)) => tracing::info!(schedule = %s.name, %task, "schedule fired"),
+            Ok(Some(task)) => report.events.emit(EngineEvent::ScheduleFired {
+                schedule: s.name.clone(),
+                task,
+            }),
             Ok(None) => tracing::debug!(schedule = %s.name, "fired elsewhere"),
-            Err(e) => tracing::warn!(schedule = %s.name, error = %e, "schedule could not fire"),
+            Err(e) => report.events.emit(EngineEvent::StoreFault {
+                operation: "fire_schedule",
+                error: e.to_string(),
+            }),
         }
     }
     let reason = match store.list_schedules().await {

@@ -2,49 +2,66 @@
 //! handed back, attempts past their run-time limit failed.
 
 use super::LeaderConfig;
-use crate::idle::{IdleBoard, Loop};
+use super::leader::Reporting;
+use crate::events::EngineEvent;
+use crate::idle::Loop;
 use juggernaut_core::WorkerId;
 use juggernaut_store::Store;
 
 /// One pass.
-pub async fn tick(store: &dyn Store, id: &WorkerId, config: &LeaderConfig, idle: &IdleBoard) {
-    let actor = format!("watchdog:{id}");
-    let mut acted = false;
-    match store.rescue_expired(&actor).await {
-        Ok(r) if !r.rescued.is_empty() || !r.dead.is_empty() => {
-            tracing::warn!(rescued = ?r.rescued, dead = ?r.dead, "expired leases taken back");
-            acted = true;
-        }
-        Ok(_) => {}
-        Err(e) => return idle.idle(Loop::Watchdog, format!("store unavailable: {e}")),
-    }
-    match store
-        .mark_lost_workers(config.worker_lost_after, &actor)
-        .await
-    {
-        Ok(lost) if !lost.is_empty() => {
-            for w in &lost {
-                tracing::warn!(worker = %w.id, rescued = ?w.rescued, dead = ?w.dead, "worker lost; its tasks were handed back");
-            }
-            acted = true;
-        }
-        Ok(_) => {}
-        Err(e) => return idle.idle(Loop::Watchdog, format!("store unavailable: {e}")),
-    }
-    match store.time_out_overdue(config.max_run, &actor).await {
-        Ok(ids) if !ids.is_empty() => {
-            tracing::warn!(tasks = ?ids, limit_s = config.max_run.as_secs(), "attempts ran past their limit");
-            acted = true;
-        }
-        Ok(_) => {}
-        Err(e) => return idle.idle(Loop::Watchdog, format!("store unavailable: {e}")),
-    }
-    if acted {
-        idle.busy(Loop::Watchdog);
-    } else {
-        idle.idle(
+pub async fn tick(store: &dyn Store, id: &WorkerId, config: &LeaderConfig, report: &Reporting) {
+    match pass(store, id, config, report).await {
+        Ok(true) => report.idle.busy(Loop::Watchdog),
+        Ok(false) => report.idle.idle(
             Loop::Watchdog,
             "nothing to do: no expired leases, silent workers or overdue attempts",
-        );
+        ),
+        Err(e) => {
+            report
+                .idle
+                .idle(Loop::Watchdog, format!("store unavailable: {e}"));
+            let error = e.to_string();
+            report.events.emit(EngineEvent::StoreFault {
+                operation: "watchdog",
+                error,
+            });
+        }
     }
+}
+
+/// Runs the three checks; true if any of them acted.
+async fn pass(
+    store: &dyn Store,
+    id: &WorkerId,
+    config: &LeaderConfig,
+    report: &Reporting,
+) -> Result<bool, juggernaut_store::StoreError> {
+    let actor = format!("watchdog:{id}");
+    let mut acted = false;
+    let r = store.rescue_expired(&actor).await?;
+    if !r.rescued.is_empty() || !r.dead.is_empty() {
+        report.events.emit(EngineEvent::LeasesRescued {
+            rescued: r.rescued,
+            dead: r.dead,
+        });
+        acted = true;
+    }
+    for w in store
+        .mark_lost_workers(config.worker_lost_after, &actor)
+        .await?
+    {
+        let (worker, rescued, dead) = (w.id, w.rescued, w.dead);
+        report.events.emit(EngineEvent::WorkerLost {
+            worker,
+            rescued,
+            dead,
+        });
+        acted = true;
+    }
+    let tasks = store.time_out_overdue(config.max_run, &actor).await?;
+    if !tasks.is_empty() {
+        report.events.emit(EngineEvent::AttemptsTimedOut { tasks });
+        acted = true;
+    }
+    Ok(acted)
 }
