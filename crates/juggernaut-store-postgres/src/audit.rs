@@ -2,7 +2,6 @@
 //! statement as the change, with a data-modifying CTE that starts with [`INSERT`].
 
 use crate::error::db;
-use juggernaut_core::{EventKind, TaskStatus};
 use juggernaut_store::StoreError;
 use sqlx::PgConnection;
 
@@ -10,43 +9,7 @@ use sqlx::PgConnection;
 pub const INSERT: &str =
     "INSERT INTO events (kind, task_id, goal_id, from_status, to_status, actor, data)";
 
-/// One event to write.
-pub struct Entry<'a> {
-    pub kind: EventKind,
-    pub task_id: Option<i64>,
-    pub goal_id: Option<i64>,
-    pub from: Option<TaskStatus>,
-    pub to: Option<TaskStatus>,
-    pub actor: &'a str,
-    pub data: serde_json::Value,
-}
-
-impl<'a> Entry<'a> {
-    /// A transition event for one task.
-    pub fn transition(
-        kind: EventKind,
-        task: (i64, Option<i64>),
-        from: Option<TaskStatus>,
-        to: TaskStatus,
-        actor: &'a str,
-    ) -> Self {
-        Self {
-            kind,
-            task_id: Some(task.0),
-            goal_id: task.1,
-            from,
-            to: Some(to),
-            actor,
-            data: serde_json::Value::Object(Default::default()),
-        }
-    }
-
-    /// Adds details.
-    pub fn with(mut self, data: serde_json::Value) -> Self {
-        self.data = data;
-        self
-    }
-}
+pub use juggernaut_store::entry::Entry;
 
 /// Writes one event.
 pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> Result<(), StoreError> {

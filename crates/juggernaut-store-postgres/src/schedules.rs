@@ -17,18 +17,6 @@ use sqlx::{PgConnection, Row};
 
 const COLUMNS: &str = "id, name, cron, kind, title, input, priority, max_attempts, next_fire_at, last_fired_at, last_task_id, created_at";
 
-fn event<'a>(kind: EventKind, actor: &'a str, data: serde_json::Value) -> Entry<'a> {
-    Entry {
-        kind,
-        task_id: None,
-        goal_id: None,
-        from: None,
-        to: None,
-        actor,
-        data,
-    }
-}
-
 fn row(r: &PgRow) -> Result<Schedule, StoreError> {
     let corrupt = |e: sqlx::Error| StoreError::Corrupt {
         table: "schedules",
@@ -103,7 +91,7 @@ async fn insert(
     let schedule = row(&r)?;
     audit::record(
         conn,
-        event(
+        Entry::about(
             EventKind::ScheduleAdded,
             actor,
             serde_json::json!({"schedule": schedule.name, "cron": schedule.cron}),
@@ -131,7 +119,7 @@ async fn delete(conn: &mut PgConnection, name: &str, actor: &str) -> Result<bool
     if gone {
         audit::record(
             conn,
-            event(
+            Entry::about(
                 EventKind::ScheduleRemoved,
                 actor,
                 serde_json::json!({"schedule": name}),
@@ -203,6 +191,6 @@ async fn fire_in(
         .await
         .map_err(db("fire_schedule"))?;
     let data = serde_json::json!({"schedule": schedule.name, "fire_at": fire_at, "task": task, "next": next});
-    audit::record(conn, event(EventKind::ScheduleFired, actor, data)).await?;
+    audit::record(conn, Entry::about(EventKind::ScheduleFired, actor, data)).await?;
     Ok(Some((task, enqueued.created)))
 }

@@ -34,15 +34,11 @@ fn worker_event<'a>(
     actor: &'a str,
     data: serde_json::Value,
 ) -> Entry<'a> {
-    Entry {
+    Entry::about(
         kind,
-        task_id: None,
-        goal_id: None,
-        from: None,
-        to: None,
         actor,
-        data: serde_json::json!({"worker": id.0, "details": data}),
-    }
+        serde_json::json!({"worker": id.0, "details": data}),
+    )
 }
 
 /// Registers a worker as active.

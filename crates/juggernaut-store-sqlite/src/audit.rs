@@ -2,47 +2,10 @@
 
 use crate::error::db;
 use crate::time::now_us;
-use juggernaut_core::{EventKind, TaskStatus};
 use juggernaut_store::StoreError;
 use sqlx::SqliteConnection;
 
-/// One event to write.
-pub struct Entry<'a> {
-    pub kind: EventKind,
-    pub task_id: Option<i64>,
-    pub goal_id: Option<i64>,
-    pub from: Option<TaskStatus>,
-    pub to: Option<TaskStatus>,
-    pub actor: &'a str,
-    pub data: serde_json::Value,
-}
-
-impl<'a> Entry<'a> {
-    /// A transition event for one task.
-    pub fn transition(
-        kind: EventKind,
-        task: (i64, Option<i64>),
-        from: Option<TaskStatus>,
-        to: TaskStatus,
-        actor: &'a str,
-    ) -> Self {
-        Self {
-            kind,
-            task_id: Some(task.0),
-            goal_id: task.1,
-            from,
-            to: Some(to),
-            actor,
-            data: serde_json::Value::Object(Default::default()),
-        }
-    }
-
-    /// Adds details.
-    pub fn with(mut self, data: serde_json::Value) -> Self {
-        self.data = data;
-        self
-    }
-}
+pub use juggernaut_store::entry::Entry;
 
 /// Writes one event.
 pub async fn record(conn: &mut SqliteConnection, e: Entry<'_>) -> Result<(), StoreError> {

@@ -16,18 +16,6 @@ use sqlx::sqlite::SqliteRow;
 
 const COLUMNS: &str = "id, name, cron, kind, title, input, priority, max_attempts, next_fire_at, last_fired_at, last_task_id, created_at";
 
-fn event<'a>(kind: EventKind, actor: &'a str, data: serde_json::Value) -> Entry<'a> {
-    Entry {
-        kind,
-        task_id: None,
-        goal_id: None,
-        from: None,
-        to: None,
-        actor,
-        data,
-    }
-}
-
 fn row(r: &SqliteRow) -> Result<Schedule, StoreError> {
     let corrupt = |e: sqlx::Error| StoreError::Corrupt {
         table: "schedules",
@@ -91,7 +79,7 @@ pub async fn add(store: &SqliteStore, s: NewSchedule, actor: &str) -> Result<Sch
     let schedule = row(&r)?;
     audit::record(
         &mut tx,
-        event(
+        Entry::about(
             EventKind::ScheduleAdded,
             actor,
             serde_json::json!({"schedule": schedule.name, "cron": schedule.cron}),
@@ -115,7 +103,7 @@ pub async fn remove(store: &SqliteStore, name: &str, actor: &str) -> Result<bool
     if gone {
         audit::record(
             &mut tx,
-            event(
+            Entry::about(
                 EventKind::ScheduleRemoved,
                 actor,
                 serde_json::json!({"schedule": name}),
@@ -170,7 +158,7 @@ pub async fn fire(
         .await
         .map_err(db("fire_schedule"))?;
     let data = serde_json::json!({"schedule": schedule.name, "fire_at": fire_at, "task": task.id, "next": next});
-    audit::record(&mut tx, event(EventKind::ScheduleFired, actor, data)).await?;
+    audit::record(&mut tx, Entry::about(EventKind::ScheduleFired, actor, data)).await?;
     tx.commit().await.map_err(db("fire_schedule"))?;
     store.signal.notify_waiters();
     Ok(Some(task.id))

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod conformance;
 pub mod coordination;
+pub mod entry;
 pub mod error;
 pub mod store;
 pub mod url;
