@@ -9,6 +9,10 @@ use crate::store::SqliteStore;
 use crate::time::{dur_us, now_us};
 use juggernaut_core::{EventKind, Task, TaskStatus};
 use juggernaut_store::{ClaimRequest, StoreError};
+use std::sync::atomic::Ordering;
+
+/// Least time between two promotions by this store's claims.
+const PROMOTE_EVERY_US: i64 = 20_000;
 
 /// Claims tasks; see [`juggernaut_store::Store::claim`].
 pub async fn run(store: &SqliteStore, req: &ClaimRequest) -> Result<Vec<Task>, StoreError> {
@@ -17,8 +21,14 @@ pub async fn run(store: &SqliteStore, req: &ClaimRequest) -> Result<Vec<Task>, S
     }
     let kinds = serde_json::Value::from(req.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>());
     let mut tx = store.write().await?;
-    promote::due(&mut tx, &req.worker.0).await?;
     let now = now_us();
+    // Promotion is a statement of its own; on a busy queue once per interval is enough (a
+    // completion promotes the dependents it frees at once).
+    let last = store.last_promote_us.load(Ordering::Relaxed);
+    if now.saturating_sub(last) >= PROMOTE_EVERY_US {
+        promote::due(&mut tx, &req.worker.0).await?;
+        store.last_promote_us.store(now, Ordering::Relaxed);
+    }
     let sql = format!(
         "UPDATE tasks SET status = 'running', attempts = attempts + 1, lease_token = lease_token + 1, \
          lease_holder = ?1, lease_expires_at = ?2, updated_at = ?3, started_at = ?3 \

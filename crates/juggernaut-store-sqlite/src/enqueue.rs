@@ -19,12 +19,90 @@ pub async fn run(store: &SqliteStore, tasks: Vec<NewTask>) -> Result<Vec<Enqueue
     }
     let mut tx = store.write().await?;
     let mut out = Vec::with_capacity(tasks.len());
+    let mut plain = Vec::new();
     for t in tasks {
+        // Tasks without a dedupe key or dependencies go in bulk; the others one by one, in order.
+        if t.dedupe_key.is_none() && t.depends_on.is_empty() {
+            plain.push(t);
+            continue;
+        }
+        out.extend(bulk(&mut tx, std::mem::take(&mut plain)).await?);
         out.push(one(&mut tx, t).await?);
     }
+    out.extend(bulk(&mut tx, plain).await?);
     tx.commit().await.map_err(db("enqueue"))?;
     store.signal.notify_waiters();
     Ok(out)
+}
+
+/// Inserts validated tasks that have no dedupe key and no dependencies with one statement, and
+/// their events with another; results in input order.
+async fn bulk(
+    conn: &mut SqliteConnection,
+    tasks: Vec<NewTask>,
+) -> Result<Vec<Enqueued>, StoreError> {
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = now_us();
+    let rows: Vec<serde_json::Value> = tasks
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "kind": t.kind.as_str(),
+                "title": t.title,
+                "input": t.input,
+                "goal": t.goal_id.map(|g| g.0),
+                "parent": t.parent_id.map(|p| p.0),
+                "priority": t.priority,
+                "run_at": t.run_at.map_or(now, |r| r.timestamp_micros()),
+                "max": t.max_attempts,
+                "origin": t.origin.as_str(),
+            })
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO tasks (kind, title, status, input, goal_id, parent_id, priority, run_at, \
+         max_attempts, origin, created_at, updated_at) \
+         SELECT j.value ->> '$.kind', j.value ->> '$.title', \
+           CASE WHEN (j.value ->> '$.run_at') > ?1 THEN 'pending' ELSE 'ready' END, \
+           j.value -> '$.input', j.value ->> '$.goal', j.value ->> '$.parent', \
+           j.value ->> '$.priority', j.value ->> '$.run_at', j.value ->> '$.max', \
+           j.value ->> '$.origin', ?1, ?1 \
+         FROM json_each(?2) AS j ORDER BY j.key RETURNING {TASK_COLUMNS}"
+    );
+    let inserted = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(serde_json::Value::from(rows).to_string())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db("enqueue"))?;
+    let mut created = inserted
+        .iter()
+        .map(row::task)
+        .collect::<Result<Vec<_>, _>>()?;
+    created.sort_by_key(|t| t.id);
+    let entries = created
+        .iter()
+        .map(|t| {
+            Entry::transition(
+                EventKind::TaskEnqueued,
+                (t.id.0, t.goal_id.map(|g| g.0)),
+                None,
+                t.status,
+                "enqueue",
+            )
+            .with(serde_json::json!({"kind": t.kind, "origin": t.origin}))
+        })
+        .collect();
+    audit::record_many(conn, entries).await?;
+    Ok(created
+        .into_iter()
+        .map(|task| Enqueued {
+            task,
+            created: true,
+        })
+        .collect())
 }
 
 /// Enqueues one validated task inside the caller's transaction.

@@ -42,6 +42,10 @@ pub async fn run(store: &SqliteStore, id: TaskId, actor: &str) -> Result<Task, S
         .await?
         .ok_or(StoreError::NotFound(id))?;
     tx.commit().await.map_err(db("requeue"))?;
+    // The requeued task is pending and due: let the next claim promote it without waiting.
+    store
+        .last_promote_us
+        .store(0, std::sync::atomic::Ordering::Relaxed);
     store.signal.notify_waiters();
     Ok(after)
 }

@@ -31,6 +31,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
     pub(crate) options: StoreOptions,
     pub(crate) signal: Arc<Notify>,
+    /// When claims last promoted due tasks (µs); see [`crate::claim`].
+    pub(crate) last_promote_us: std::sync::atomic::AtomicI64,
 }
 
 /// The file a `sqlite:` URL or plain path names.
@@ -90,6 +92,7 @@ impl SqliteStore {
             reader,
             options,
             signal: Arc::new(Notify::new()),
+            last_promote_us: std::sync::atomic::AtomicI64::new(0),
         })
     }
 
