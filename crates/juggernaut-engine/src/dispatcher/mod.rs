@@ -160,6 +160,10 @@ impl Dispatcher {
             self.config.completion_batch,
             inflight.clone(),
             slot_freed.clone(),
+            completer::Slots {
+                semaphore: slots.clone(),
+                size: self.config.concurrency as usize,
+            },
             self.stats.clone(),
             self.events.clone(),
         ));
