@@ -21,30 +21,41 @@ pub struct Finished {
     pub permit: OwnedSemaphorePermit,
 }
 
-/// Runs until every sender is gone.
-pub async fn run(
-    store: Arc<dyn Store>,
-    mut rx: mpsc::Receiver<Finished>,
-    max_batch: usize,
-    inflight: InFlight,
-    slot_freed: Arc<Notify>,
-    slots: Slots,
-    stats: Arc<DispatchStats>,
-    events: EventSink,
-) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        gather(&mut rx, &mut batch, max_batch, &slots).await;
-        write(store.as_ref(), &batch, &stats, &events).await;
-        if let Ok(mut map) = inflight.lock() {
-            for f in &batch {
-                map.remove(&f.lease.task_id);
+/// What the completer shares with its dispatcher.
+pub struct Completer {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Most completions per transaction.
+    pub max_batch: usize,
+    /// In-flight leases, forgotten once written.
+    pub inflight: InFlight,
+    /// Notified when slots come free.
+    pub slot_freed: Arc<Notify>,
+    /// The slots, to see whether other attempts are still running.
+    pub slots: Slots,
+    /// Counters.
+    pub stats: Arc<DispatchStats>,
+    /// Events.
+    pub events: EventSink,
+}
+
+impl Completer {
+    /// Runs until every sender is gone.
+    pub async fn run(self, mut rx: mpsc::Receiver<Finished>) {
+        while let Some(first) = rx.recv().await {
+            let mut batch = vec![first];
+            gather(&mut rx, &mut batch, self.max_batch, &self.slots).await;
+            write(self.store.as_ref(), &batch, &self.stats, &self.events).await;
+            if let Ok(mut map) = self.inflight.lock() {
+                for f in &batch {
+                    map.remove(&f.lease.task_id);
+                }
             }
+            for f in batch {
+                drop(f.permit);
+            }
+            self.slot_freed.notify_one();
         }
-        for f in batch {
-            drop(f.permit);
-        }
-        slot_freed.notify_one();
     }
 }
 

@@ -154,19 +154,19 @@ impl Dispatcher {
         let slot_freed = Arc::new(Notify::new());
         let inflight: InFlight = Arc::default();
         let (tx, rx) = mpsc::channel(self.config.concurrency as usize * 2);
-        let completer = tokio::spawn(completer::run(
-            self.store.clone(),
-            rx,
-            self.config.completion_batch,
-            inflight.clone(),
-            slot_freed.clone(),
-            completer::Slots {
+        let completer = completer::Completer {
+            store: self.store.clone(),
+            max_batch: self.config.completion_batch,
+            inflight: inflight.clone(),
+            slot_freed: slot_freed.clone(),
+            slots: completer::Slots {
                 semaphore: slots.clone(),
                 size: self.config.concurrency as usize,
             },
-            self.stats.clone(),
-            self.events.clone(),
-        ));
+            stats: self.stats.clone(),
+            events: self.events.clone(),
+        };
+        let completer = tokio::spawn(completer.run(rx));
         let keeper_stop = CancellationToken::new();
         let keeper = tokio::spawn(lease_keeper::run(
             self.store.clone(),
