@@ -1,13 +1,48 @@
-//! A migrated SQLite store in a temporary directory that lives as long as the store.
+//! A migrated SQLite store in a fresh file per test. The files live under one folder of the
+//! system's temporary directory; each test run first removes what runs older than an hour left
+//! behind (a store handed out as `Arc<dyn Store>` cannot take its directory with it on drop).
 
 use juggernaut_store::{Store, StoreOptions};
 use juggernaut_store_sqlite::SqliteStore;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Once};
+use std::time::Duration;
 
-/// A fresh, migrated SQLite store with test options; its directory is removed at process exit.
+static SWEEP: Once = Once::new();
+
+/// A new directory for one test's database.
+fn test_dir() -> PathBuf {
+    let base = std::env::temp_dir().join("juggernaut-tests");
+    std::fs::create_dir_all(&base).expect("test base dir");
+    SWEEP.call_once(|| sweep(&base, Duration::from_secs(3600)));
+    tempfile::Builder::new()
+        .prefix("db-")
+        .tempdir_in(&base)
+        .expect("temp dir")
+        .keep()
+}
+
+/// Removes directories under `base` older than `age`.
+fn sweep(base: &std::path::Path, age: Duration) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|elapsed| elapsed > age);
+        if old {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// A fresh, migrated SQLite store with test options.
 pub async fn fresh_sqlite() -> Arc<dyn Store> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.keep().join("juggernaut.db");
+    let path = test_dir().join("juggernaut.db");
     let store = SqliteStore::open(path.to_str().unwrap(), StoreOptions::for_tests())
         .await
         .expect("open sqlite");
@@ -18,8 +53,7 @@ pub async fn fresh_sqlite() -> Arc<dyn Store> {
 /// The URL of a fresh, migrated SQLite file, for tests that open several stores on one database
 /// (several nodes, several runtimes).
 pub async fn fresh_sqlite_url() -> String {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.keep().join("juggernaut.db");
+    let path = test_dir().join("juggernaut.db");
     let url = format!("sqlite://{}", path.display());
     let store = SqliteStore::open(&url, StoreOptions::for_tests())
         .await
