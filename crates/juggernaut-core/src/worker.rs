@@ -56,6 +56,30 @@ pub enum WorkerState {
     Lost,
 }
 
+impl WorkerState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Draining => "draining",
+            Self::Lost => "lost",
+        }
+    }
+}
+
+impl std::str::FromStr for WorkerState {
+    type Err = crate::DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::Active, Self::Draining, Self::Lost]
+            .into_iter()
+            .find(|w| w.as_str() == s)
+            .ok_or_else(|| crate::DomainError::InvalidField {
+                field: "worker state",
+                reason: format!("unknown state `{s}` (known: active, draining, lost)"),
+            })
+    }
+}
+
 /// A registered worker process.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Worker {
@@ -80,6 +104,22 @@ pub struct Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn worker_state_names_round_trip_and_match_serde() {
+        for w in [
+            WorkerState::Active,
+            WorkerState::Draining,
+            WorkerState::Lost,
+        ] {
+            assert_eq!(w.as_str().parse::<WorkerState>().unwrap(), w);
+            assert_eq!(
+                serde_json::to_string(&w).unwrap(),
+                format!("\"{}\"", w.as_str())
+            );
+        }
+        assert!("asleep".parse::<WorkerState>().is_err());
+    }
 
     #[test]
     fn every_role_serves_something_and_roles_do_not_overlap() {

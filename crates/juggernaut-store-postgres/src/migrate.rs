@@ -36,10 +36,7 @@ pub async fn database_version(pool: &PgPool) -> Result<i64, StoreError> {
 /// Refuses a database migrated by a newer binary.
 pub async fn check_not_newer(pool: &PgPool) -> Result<i64, StoreError> {
     let database = database_version(pool).await?;
-    let binary = binary_version();
-    if database > binary {
-        return Err(StoreError::SchemaTooNew { database, binary });
-    }
+    juggernaut_store::check_schema(database, binary_version())?;
     Ok(database)
 }
 
@@ -51,13 +48,9 @@ pub async fn run(pool: &PgPool) -> Result<MigrationReport, StoreError> {
         message: e.to_string(),
         transient: false,
     })?;
-    let version = database_version(pool).await?;
-    let applied = MIGRATOR
-        .iter()
-        .map(|m| m.version)
-        .filter(|v| *v > before && *v <= version)
-        .collect();
-    Ok(MigrationReport { applied, version })
+    let after = database_version(pool).await?;
+    let versions = MIGRATOR.iter().map(|m| m.version);
+    Ok(MigrationReport::between(versions, before, after))
 }
 
 /// A database name safe to splice into DDL: 1-63 of `[a-z0-9_]`, not starting with a digit.

@@ -16,18 +16,6 @@ use juggernaut_store::{LostWorker, StoreError, WorkerRecord, WorkerRegistration}
 use sqlx::PgConnection;
 use std::time::Duration;
 
-fn state_str(s: WorkerState) -> &'static str {
-    match s {
-        WorkerState::Active => "active",
-        WorkerState::Draining => "draining",
-        WorkerState::Lost => "lost",
-    }
-}
-
-fn parse_state(s: &str) -> Result<WorkerState, StoreError> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(json("workers"))
-}
-
 fn worker_event<'a>(
     kind: EventKind,
     id: &WorkerId,
@@ -106,12 +94,12 @@ async fn beat(
     };
     sqlx::query("UPDATE workers SET heartbeat_at = now(), state = $2, idle = $3 WHERE id = $1")
         .bind(&id.0)
-        .bind(state_str(state))
+        .bind(state.as_str())
         .bind(idle)
         .execute(&mut *conn)
         .await
         .map_err(db("worker_heartbeat"))?;
-    if parse_state(&before)? == WorkerState::Lost {
+    if before.parse::<WorkerState>()? == WorkerState::Lost {
         audit::record(
             conn,
             worker_event(EventKind::WorkerRecovered, id, &id.0, serde_json::json!({})),
@@ -247,7 +235,7 @@ pub async fn list(store: &PostgresStore) -> Result<Vec<WorkerRecord>, StoreError
                 pid: u32::try_from(pid).unwrap_or(0),
                 version,
             },
-            state: parse_state(&state)?,
+            state: state.parse::<WorkerState>()?,
             started_at: started,
             heartbeat_at: beat,
             in_flight: in_flight.into_iter().map(TaskId).collect(),

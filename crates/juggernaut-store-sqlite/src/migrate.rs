@@ -35,10 +35,7 @@ pub async fn database_version(pool: &SqlitePool) -> Result<i64, StoreError> {
 /// Refuses a database migrated by a newer binary.
 pub async fn check_not_newer(pool: &SqlitePool) -> Result<i64, StoreError> {
     let database = database_version(pool).await?;
-    let binary = binary_version();
-    if database > binary {
-        return Err(StoreError::SchemaTooNew { database, binary });
-    }
+    juggernaut_store::check_schema(database, binary_version())?;
     Ok(database)
 }
 
@@ -50,11 +47,7 @@ pub async fn run(pool: &SqlitePool) -> Result<MigrationReport, StoreError> {
         message: e.to_string(),
         transient: false,
     })?;
-    let version = database_version(pool).await?;
-    let applied = MIGRATOR
-        .iter()
-        .map(|m| m.version)
-        .filter(|v| *v > before && *v <= version)
-        .collect();
-    Ok(MigrationReport { applied, version })
+    let after = database_version(pool).await?;
+    let versions = MIGRATOR.iter().map(|m| m.version);
+    Ok(MigrationReport::between(versions, before, after))
 }

@@ -11,18 +11,6 @@ use juggernaut_core::{EventKind, TaskId, WorkerId};
 use juggernaut_store::{LostWorker, StoreError, WorkerRecord, WorkerRegistration};
 use std::time::Duration;
 
-fn state_str(s: WorkerState) -> &'static str {
-    match s {
-        WorkerState::Active => "active",
-        WorkerState::Draining => "draining",
-        WorkerState::Lost => "lost",
-    }
-}
-
-fn parse_state(s: &str) -> Result<WorkerState, StoreError> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(json("workers"))
-}
-
 fn worker_event<'a>(
     kind: EventKind,
     id: &WorkerId,
@@ -88,13 +76,13 @@ pub async fn heartbeat(
     };
     sqlx::query("UPDATE workers SET heartbeat_at = ?, state = ?, idle = ? WHERE id = ?")
         .bind(now_us())
-        .bind(state_str(state))
+        .bind(state.as_str())
         .bind(idle.to_string())
         .bind(&id.0)
         .execute(&mut *tx)
         .await
         .map_err(db("worker_heartbeat"))?;
-    if parse_state(&before)? == WorkerState::Lost {
+    if before.parse::<WorkerState>()? == WorkerState::Lost {
         audit::record(
             &mut tx,
             worker_event(EventKind::WorkerRecovered, id, &id.0, serde_json::json!({})),
@@ -204,7 +192,7 @@ pub async fn list(store: &SqliteStore) -> Result<Vec<WorkerRecord>, StoreError> 
                 pid: u32::try_from(pid).unwrap_or(0),
                 version,
             },
-            state: parse_state(&state)?,
+            state: state.parse::<WorkerState>()?,
             started_at: from_us(started),
             heartbeat_at: from_us(beat),
             in_flight: in_flight.into_iter().map(TaskId).collect(),

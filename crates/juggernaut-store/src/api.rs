@@ -138,6 +138,24 @@ impl Page<Task> {
     }
 }
 
+/// Refuses a database whose schema is newer than the binary's newest migration.
+pub fn check_schema(database: i64, binary: i64) -> Result<(), crate::StoreError> {
+    if database > binary {
+        return Err(crate::StoreError::SchemaTooNew { database, binary });
+    }
+    Ok(())
+}
+
+impl MigrationReport {
+    /// The report of a migration from version `before` to `after`, given the binary's versions.
+    pub fn between(versions: impl Iterator<Item = i64>, before: i64, after: i64) -> Self {
+        Self {
+            applied: versions.filter(|v| *v > before && *v <= after).collect(),
+            version: after,
+        }
+    }
+}
+
 /// What `migrate` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MigrationReport {
@@ -164,5 +182,29 @@ impl StoreOptions {
                 jitter: 0.0,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_check_and_migration_report() {
+        assert!(check_schema(2, 2).is_ok());
+        assert!(matches!(
+            check_schema(3, 2),
+            Err(crate::StoreError::SchemaTooNew {
+                database: 3,
+                binary: 2
+            })
+        ));
+        let r = MigrationReport::between([1, 2, 3].into_iter(), 1, 3);
+        assert_eq!((r.applied, r.version), (vec![2, 3], 3));
+        assert!(
+            MigrationReport::between([1, 2].into_iter(), 2, 2)
+                .applied
+                .is_empty()
+        );
     }
 }
