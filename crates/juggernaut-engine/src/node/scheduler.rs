@@ -4,6 +4,7 @@
 use super::leader::Reporting;
 use crate::events::EngineEvent;
 use crate::idle::Loop;
+use chrono::{DateTime, Utc};
 use juggernaut_core::WorkerId;
 use juggernaut_core::schedule::CronExpr;
 use juggernaut_store::Store;
@@ -18,9 +19,18 @@ pub async fn tick(store: &dyn Store, id: &WorkerId, report: &Reporting) {
         }
     };
     let actor = format!("scheduler:{id}");
+    // Each schedule's next fire time after this pass, for the idle reason (no second read).
+    let mut upcoming: Vec<(&str, DateTime<Utc>)> = schedules
+        .iter()
+        .filter(|s| s.next_fire_at > now)
+        .map(|s| (s.name.as_str(), s.next_fire_at))
+        .collect();
     for s in schedules.iter().filter(|s| s.next_fire_at <= now) {
         let next = match CronExpr::parse(&s.cron).map(|c| c.next_after(now)) {
-            Ok(Some(n)) => n,
+            Ok(Some(n)) => {
+                upcoming.push((s.name.as_str(), n));
+                n
+            }
             Ok(None) | Err(_) => {
                 tracing::error!(schedule = %s.name, cron = %s.cron, "schedule can no longer fire; remove it");
                 continue;
@@ -41,12 +51,9 @@ pub async fn tick(store: &dyn Store, id: &WorkerId, report: &Reporting) {
             }),
         }
     }
-    let reason = match store.list_schedules().await {
-        Ok(all) => match all.iter().min_by_key(|s| s.next_fire_at) {
-            Some(s) => format!("next fire: `{}` at {}", s.name, s.next_fire_at.to_rfc3339()),
-            None => "no schedules".to_owned(),
-        },
-        Err(e) => format!("store unavailable: {e}"),
+    let reason = match upcoming.iter().min_by_key(|(_, at)| *at) {
+        Some((name, at)) => format!("next fire: `{name}` at {}", at.to_rfc3339()),
+        None => "no schedules".to_owned(),
     };
     idle.idle(Loop::Scheduler, reason);
 }
