@@ -53,10 +53,12 @@ struct RawRetention {
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Where it came from (a file name, or `defaults`).
+    pub source: String,
     /// Database URL from the file, if any (flags and environment win).
     pub database_url: Option<String>,
-    /// HTTP listen address.
-    pub listen: SocketAddr,
+    /// HTTP listen address as written (checked by [`Config::listen_addr`]).
+    pub listen: Option<String>,
     /// Slots per process.
     pub concurrency: u32,
     /// Lease length.
@@ -75,11 +77,22 @@ pub struct Config {
     pub retention: Duration,
 }
 
-fn positive(name: &str, v: Option<u64>, default: u64, file: &str) -> anyhow::Result<u64> {
+/// `v` (or `default`) if it lies in `min..=max`; the error names the key, the file and the range.
+fn bounded(
+    name: &str,
+    v: Option<u64>,
+    default: u64,
+    range: (u64, u64),
+    file: &str,
+) -> anyhow::Result<u64> {
+    let (min, max) = range;
     match v {
-        Some(0) => Err(BadInput(format!("{file}: `{name}` must be at least 1")).into()),
-        Some(n) => Ok(n),
         None => Ok(default),
+        Some(n) if (min..=max).contains(&n) => Ok(n),
+        Some(n) => Err(BadInput(format!(
+            "{file}: `{name}` = {n} is out of range: use {min} to {max}"
+        ))
+        .into()),
     }
 }
 
@@ -92,41 +105,28 @@ fn role(name: &str, file: &str) -> anyhow::Result<Role> {
     })
 }
 
+const DAY: u64 = 86_400;
+
 impl Config {
-    /// Loads `path` (or `./juggernaut.toml` if present, else defaults) and applies overrides.
-    pub fn load(
-        path: Option<&Path>,
-        listen: Option<&str>,
-        concurrency: Option<u32>,
-    ) -> anyhow::Result<Self> {
+    /// Loads `path` (or `./juggernaut.toml` if present, else defaults). Every command reads it.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
         let default_path = Path::new("juggernaut.toml");
         let (raw, file) = match path {
             Some(p) => (read(p)?, p.display().to_string()),
             None if default_path.exists() => (read(default_path)?, "juggernaut.toml".to_owned()),
             None => (Raw::default(), "defaults".to_owned()),
         };
-        Self::validate(raw, &file, listen, concurrency)
+        Self::validate(raw, &file)
     }
 
-    fn validate(
-        raw: Raw,
-        file: &str,
-        listen: Option<&str>,
-        concurrency: Option<u32>,
-    ) -> anyhow::Result<Self> {
-        let listen_text = listen
-            .map(str::to_owned)
-            .or(raw.listen)
-            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen = listen_text.parse().map_err(|_| {
-            BadInput(format!(
-                "invalid listen address `{listen_text}`: use HOST:PORT such as {DEFAULT_LISTEN}"
-            ))
-        })?;
-        let concurrency = concurrency.or(raw.engine.concurrency).unwrap_or(16);
-        if !(1..=1024).contains(&concurrency) {
-            return Err(BadInput(format!("concurrency {concurrency} is outside 1-1024")).into());
-        }
+    fn validate(raw: Raw, file: &str) -> anyhow::Result<Self> {
+        let concurrency = bounded(
+            "engine.concurrency",
+            raw.engine.concurrency.map(u64::from),
+            16,
+            (1, 1024),
+            file,
+        )?;
         let mut roles: BTreeMap<Role, Vec<String>> = Role::ALL
             .iter()
             .map(|r| {
@@ -139,51 +139,88 @@ impl Config {
         for (name, kinds) in raw.roles {
             roles.insert(role(&name, file)?, kinds);
         }
+        let e = &raw.engine;
+        let w = &raw.watchdog;
         Ok(Self {
+            source: file.to_owned(),
             database_url: raw.database_url,
-            listen,
-            concurrency,
-            lease: Duration::from_secs(positive(
+            listen: raw.listen,
+            concurrency: u32::try_from(concurrency).unwrap_or(16),
+            lease: Duration::from_secs(bounded(
                 "engine.lease_secs",
-                raw.engine.lease_secs,
+                e.lease_secs,
                 30,
+                (1, DAY),
                 file,
             )?),
-            poll: Duration::from_millis(positive(
+            poll: Duration::from_millis(bounded(
                 "engine.poll_ms",
-                raw.engine.poll_ms,
+                e.poll_ms,
                 1000,
+                (1, 60_000),
                 file,
             )?),
-            shutdown_grace: Duration::from_secs(positive(
+            shutdown_grace: Duration::from_secs(bounded(
                 "engine.shutdown_grace_secs",
-                raw.engine.shutdown_grace_secs,
+                e.shutdown_grace_secs,
                 30,
+                (1, DAY),
                 file,
             )?),
             roles,
-            worker_lost_after: Duration::from_secs(positive(
+            worker_lost_after: Duration::from_secs(bounded(
                 "watchdog.worker_lost_after_secs",
-                raw.watchdog.worker_lost_after_secs,
+                w.worker_lost_after_secs,
                 6,
+                (1, DAY),
                 file,
             )?),
-            max_run: Duration::from_secs(positive(
+            max_run: Duration::from_secs(bounded(
                 "watchdog.max_run_secs",
-                raw.watchdog.max_run_secs,
+                w.max_run_secs,
                 3600,
+                (1, 30 * DAY),
                 file,
             )?),
             retention: Duration::from_secs(
-                86_400
-                    * positive(
-                        "retention.terminal_days",
-                        raw.retention.terminal_days,
-                        30,
-                        file,
-                    )?,
+                DAY * bounded(
+                    "retention.terminal_days",
+                    raw.retention.terminal_days,
+                    30,
+                    (1, 36_500),
+                    file,
+                )?,
             ),
         })
+    }
+
+    /// Applies a `--concurrency` (or `JUGGERNAUT_CONCURRENCY`) override.
+    pub fn with_concurrency(mut self, concurrency: Option<u32>) -> Self {
+        if let Some(c) = concurrency {
+            self.concurrency = c;
+        }
+        self
+    }
+
+    /// The HTTP listen address: `flag` (or `JUGGERNAUT_LISTEN`), else the file's, else the
+    /// default. A non-loopback address is refused unless `insecure` (the listener has no
+    /// authentication yet).
+    pub fn listen_addr(&self, flag: Option<&str>, insecure: bool) -> anyhow::Result<SocketAddr> {
+        let text = flag.or(self.listen.as_deref()).unwrap_or(DEFAULT_LISTEN);
+        let addr: SocketAddr = text.parse().map_err(|_| {
+            BadInput(format!(
+                "invalid listen address `{text}`: use HOST:PORT such as {DEFAULT_LISTEN}"
+            ))
+        })?;
+        if !addr.ip().is_loopback() && !insecure {
+            return Err(BadInput(format!(
+                "refusing to listen on {addr}: it is not a loopback address and the HTTP listener \
+                 has no authentication yet; listen on 127.0.0.1, or pass --insecure-listen to \
+                 expose /healthz, /readyz and /metrics to whoever can reach it"
+            ))
+            .into());
+        }
+        Ok(addr)
     }
 
     /// The kinds the given roles serve.
@@ -221,44 +258,44 @@ mod tests {
         Config::validate(
             toml::from_str(text).map_err(|e| BadInput(e.to_string()))?,
             "test.toml",
-            None,
-            None,
         )
     }
 
     #[test]
     fn defaults_and_overrides() {
         let c = parse("").unwrap();
-        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(
+            c.listen_addr(None, false).unwrap().to_string(),
+            DEFAULT_LISTEN
+        );
         assert_eq!(c.concurrency, 16);
         assert!(c.kinds_of(&[Role::Executor]).contains(&"noop".to_owned()));
         let c = parse("listen = \"127.0.0.1:9000\"\n[engine]\nconcurrency = 4\n[roles]\nexecutor = [\"noop\"]\n").unwrap();
-        assert_eq!((c.listen.port(), c.concurrency), (9000, 4));
+        assert_eq!(
+            (c.listen_addr(None, false).unwrap().port(), c.concurrency),
+            (9000, 4)
+        );
+        assert_eq!(
+            c.listen_addr(Some("127.0.0.1:9001"), false).unwrap().port(),
+            9001
+        );
+        assert_eq!(c.clone().with_concurrency(Some(2)).concurrency, 2);
         assert_eq!(c.kinds_of(&[Role::Executor]), vec!["noop"]);
     }
 
     #[test]
     fn bad_config_is_named() {
+        let err = |text: &str| parse(text).unwrap_err().to_string();
+        assert!(err("[engine]\nconcurency = 4\n").contains("concurency"));
+        assert!(err("[roles]\nwizard = []\n").contains("unknown role `wizard`"));
+        assert!(err("[engine]\nlease_secs = 0\n").contains("engine.lease_secs"));
         assert!(
-            parse("[engine]\nconcurency = 4\n")
-                .unwrap_err()
-                .to_string()
-                .contains("concurency")
+            err("[retention]\nterminal_days = 18446744073709551615\n").contains("use 1 to 36500")
         );
+        assert!(err("[engine]\nconcurrency = 5000\n").contains("engine.concurrency"));
+        let c = parse("listen = \"nowhere\"\n").unwrap();
         assert!(
-            parse("[roles]\nwizard = []\n")
-                .unwrap_err()
-                .to_string()
-                .contains("unknown role `wizard`")
-        );
-        assert!(
-            parse("[engine]\nlease_secs = 0\n")
-                .unwrap_err()
-                .to_string()
-                .contains("engine.lease_secs")
-        );
-        assert!(
-            parse("listen = \"nowhere\"\n")
+            c.listen_addr(None, false)
                 .unwrap_err()
                 .to_string()
                 .contains("invalid listen address `nowhere`")
@@ -269,5 +306,20 @@ mod tests {
                 .to_string()
                 .contains("unknown role `bogus`")
         );
+    }
+
+    #[test]
+    fn only_loopback_listens_without_the_insecure_flag() {
+        let c = parse("").unwrap();
+        let refused = c
+            .listen_addr(Some("0.0.0.0:7777"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("refusing to listen on 0.0.0.0:7777"),
+            "{refused}"
+        );
+        assert!(c.listen_addr(Some("0.0.0.0:7777"), true).is_ok());
+        assert!(c.listen_addr(Some("[::1]:7777"), false).is_ok());
     }
 }

@@ -1,6 +1,7 @@
-//! Picks and opens the store a URL names, and migrates it.
+//! Picks and opens the store a URL names: the one place that chooses a backend. How much a
+//! command may do to the database is its [`Access`]: only commands that create work create the
+//! database, and commands that only read never change its schema.
 
-use crate::cli::DEFAULT_DATABASE_URL;
 use crate::exit::BadInput;
 use juggernaut_store::url::{Backend, redact};
 use juggernaut_store::{Store, StoreOptions};
@@ -8,15 +9,45 @@ use juggernaut_store_postgres::PostgresStore;
 use juggernaut_store_sqlite::SqliteStore;
 use std::sync::Arc;
 
-/// The URL to use: the flag or environment, else the default SQLite file.
-pub fn url_or_default(url: Option<&str>) -> &str {
-    url.unwrap_or(DEFAULT_DATABASE_URL)
+/// What a command may do to the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Create the SQLite file (and its folder) if missing, and migrate: commands that add work
+    /// (`up`, `worker`, `migrate`, `task enqueue`, `schedule add`).
+    Create,
+    /// The database must exist; migrate it: commands that change what is there (`task cancel`,
+    /// `task retry`, `dlq requeue`, `schedule remove`).
+    Existing,
+    /// The database must exist at exactly this binary's schema; nothing is changed: commands
+    /// that only read (`task list|show`, `dlq list`, `status`, `worker list`, `schedule list`).
+    ReadOnly,
 }
 
-/// Opens the store `url` names, without migrating.
-pub async fn open(url: &str, options: StoreOptions) -> anyhow::Result<Arc<dyn Store>> {
+/// Opens the store `url` names with `access`.
+pub async fn open(url: &str, access: Access) -> anyhow::Result<Arc<dyn Store>> {
+    let store = connect(url, access, StoreOptions::default()).await?;
+    let checked = match access {
+        Access::Create | Access::Existing => store.migrate().await.map(|_| ()),
+        Access::ReadOnly => store.check_current_schema().await,
+    };
+    if let Err(e) = checked {
+        store.close().await;
+        return Err(e.into());
+    }
+    Ok(store)
+}
+
+/// Connects without migrating or checking the schema (`migrate` reports what it applies).
+pub async fn connect(
+    url: &str,
+    access: Access,
+    options: StoreOptions,
+) -> anyhow::Result<Arc<dyn Store>> {
     match Backend::from_url(url) {
-        Some(Backend::Sqlite) => Ok(Arc::new(SqliteStore::open(url, options).await?)),
+        Some(Backend::Sqlite) if access == Access::Create => {
+            Ok(Arc::new(SqliteStore::open(url, options).await?))
+        }
+        Some(Backend::Sqlite) => Ok(Arc::new(SqliteStore::open_existing(url, options).await?)),
         Some(Backend::Postgres) => Ok(Arc::new(PostgresStore::connect(url, options).await?)),
         None => Err(BadInput(format!(
             "unsupported database URL `{}`: use sqlite://PATH or postgres://HOST/DB",
@@ -24,12 +55,4 @@ pub async fn open(url: &str, options: StoreOptions) -> anyhow::Result<Arc<dyn St
         ))
         .into()),
     }
-}
-
-/// Opens and migrates the store: every command works on a fresh machine without a separate
-/// `migrate` step, and refuses a database migrated by a newer binary.
-pub async fn open_migrated(url: Option<&str>) -> anyhow::Result<Arc<dyn Store>> {
-    let store = open(url_or_default(url), StoreOptions::default()).await?;
-    store.migrate().await?;
-    Ok(store)
 }

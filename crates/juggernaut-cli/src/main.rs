@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod db;
 mod exit;
+mod input;
 mod output;
 
 use clap::Parser;
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", output::clean(&format!("{e:#}")));
             ExitCode::from(exit::code_for(&e))
         }
     }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod bench;
 mod crash;
+mod hardening;
 mod support;
 mod tasks;
 mod up;

@@ -1,18 +1,7 @@
 //! Bad input: a clear error naming the problem, exit code 2 (or 1 for an unreachable server),
 //! and nothing changed.
 
-use crate::support::Cwd;
-
-fn fails_with(cwd: &Cwd, args: &[&str], code: i32, needle: &str) {
-    let out = cwd.cmd(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
-    assert!(
-        stderr.contains(needle),
-        "{args:?}: expected `{needle}` in: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-}
+use crate::support::{Cwd, fails_with};
 
 #[test]
 fn unknown_kind_is_refused_before_touching_the_database() {
@@ -39,7 +28,7 @@ fn malformed_values_are_named() {
         &cwd,
         &["task", "enqueue", "noop", "--max-attempts", "0"],
         2,
-        "max_attempts",
+        "'--max-attempts <MAX_ATTEMPTS>': 0 is out of range: use 1 to 100",
     );
     fails_with(
         &cwd,
@@ -51,7 +40,7 @@ fn malformed_values_are_named() {
         &cwd,
         &["task", "list", "--kind", "Bad Kind"],
         2,
-        "invalid task kind `Bad Kind`",
+        "no handler serves task kind `Bad Kind`",
     );
     fails_with(
         &cwd,
@@ -121,6 +110,7 @@ async fn newer_schema_is_refused_and_left_alone() {
         .max()
         .unwrap();
     let message = format!("schema is at version 9999, newer than this binary's {binary}");
-    fails_with(&cwd, &["task", "list"], 1, &message);
-    fails_with(&cwd, &["migrate"], 1, "upgrade juggernaut");
+    fails_with(&cwd, &["task", "list"], 2, &message);
+    fails_with(&cwd, &["migrate"], 2, "upgrade juggernaut");
+    fails_with(&cwd, &["task", "enqueue", "noop"], 2, "upgrade juggernaut");
 }

@@ -46,3 +46,17 @@ impl Cwd {
         format!("sqlite://{}", self.db_path().display())
     }
 }
+
+/// Runs `args` and asserts the exit code and that stderr contains `needle` and no panic; returns
+/// stderr.
+pub fn fails_with(cwd: &Cwd, args: &[&str], code: i32, needle: &str) -> String {
+    let out = cwd.cmd(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: expected `{needle}` in: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}

@@ -83,6 +83,9 @@ impl Evidence {
                 reason: reason.to_owned(),
             })
         };
+        if let Ok(value) = serde_json::to_value(self) {
+            crate::text::check_json("evidence", &value)?;
+        }
         match self {
             Self::ToolCall { id } | Self::Report { id } if id.is_empty() => bad("empty id"),
             Self::PullRequest { url, .. } | Self::HttpResponse { url, .. } if url.is_empty() => {
@@ -138,6 +141,11 @@ mod tests {
             sha256: "a".repeat(64),
         };
         assert!(ok.validate().is_ok());
+        let nul = Evidence::Message {
+            channel: "slack".into(),
+            id: "a\u{0}".into(),
+        };
+        assert!(nul.validate().unwrap_err().to_string().contains("NUL"));
         assert!(serde_json::from_str::<Evidence>(r#"{"type":"vibes"}"#).is_err());
     }
 }

@@ -13,6 +13,7 @@ pub mod retry;
 pub mod schedule;
 pub mod status;
 pub mod task;
+pub mod text;
 pub mod transition;
 pub mod worker;
 

@@ -58,7 +58,8 @@ pub struct NewSchedule {
 }
 
 impl NewSchedule {
-    /// Checks the name and the cron expression, and returns the first fire time after `now`.
+    /// Checks the name, the cron expression and the task each fire would create (as a task
+    /// enqueued by hand is checked), and returns the first fire time after `now`.
     pub fn validate(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, DomainError> {
         if self.name.is_empty() || self.name.len() > 100 {
             return Err(DomainError::InvalidField {
@@ -66,13 +67,45 @@ impl NewSchedule {
                 reason: "must be 1-100 bytes".into(),
             });
         }
-        CronExpr::parse(&self.cron)?
-            .next_after(now)
-            .ok_or_else(|| DomainError::InvalidField {
-                field: "cron",
-                reason: format!("`{}` never fires", self.cron),
-            })
+        crate::text::check_text("name", &self.name)?;
+        crate::text::check_text("cron", &self.cron)?;
+        template(
+            &self.kind,
+            &self.title,
+            &self.input,
+            self.priority,
+            self.max_attempts,
+        )
+        .validate()?;
+        first_fire(&self.cron, now)
     }
+}
+
+/// The first fire time of `cron` after `now`, or why there is none.
+fn first_fire(cron: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, DomainError> {
+    CronExpr::parse(cron)?
+        .next_after(now)
+        .ok_or_else(|| DomainError::InvalidField {
+            field: "cron",
+            reason: format!("`{cron}` never fires"),
+        })
+}
+
+/// The task a schedule's fire creates, without its per-fire dedupe key.
+fn template(
+    kind: &TaskKind,
+    title: &str,
+    input: &serde_json::Value,
+    priority: i32,
+    max_attempts: u32,
+) -> NewTask {
+    let mut t = NewTask::new(kind.clone());
+    t.title = title.to_owned();
+    t.input = input.clone();
+    t.priority = priority;
+    t.max_attempts = max_attempts;
+    t.origin = Origin::Schedule;
+    t
 }
 
 /// A stored schedule.
@@ -105,14 +138,24 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// Why this stored schedule cannot fire (a row written by an older binary or by hand that
+    /// today's checks refuse), or `None` if it can.
+    pub fn problem(&self) -> Option<DomainError> {
+        let fire_at = self.next_fire_at;
+        let checked =
+            first_fire(&self.cron, fire_at).and_then(|_| self.task_for(fire_at).validate());
+        checked.err()
+    }
+
     /// The task the fire at `fire_at` creates.
     pub fn task_for(&self, fire_at: DateTime<Utc>) -> NewTask {
-        let mut t = NewTask::new(self.kind.clone());
-        t.title = self.title.clone();
-        t.input = self.input.clone();
-        t.priority = self.priority;
-        t.max_attempts = self.max_attempts;
-        t.origin = Origin::Schedule;
+        let mut t = template(
+            &self.kind,
+            &self.title,
+            &self.input,
+            self.priority,
+            self.max_attempts,
+        );
         t.dedupe_key = Some(format!(
             "schedule:{}:{}",
             self.id,
@@ -158,6 +201,46 @@ mod tests {
         assert!(err.contains("`every tuesday`"), "{err}");
     }
 
+    fn new_schedule() -> NewSchedule {
+        NewSchedule {
+            name: "n".into(),
+            cron: "* * * * *".into(),
+            kind: TaskKind::new("noop").unwrap(),
+            title: "t".into(),
+            input: serde_json::json!({}),
+            priority: 0,
+            max_attempts: 3,
+        }
+    }
+
+    #[test]
+    fn the_task_a_schedule_makes_is_checked_at_the_door() {
+        let now = Utc::now();
+        assert!(new_schedule().validate(now).is_ok());
+        let poison = NewSchedule {
+            max_attempts: 0,
+            ..new_schedule()
+        };
+        let err = poison.validate(now).unwrap_err().to_string();
+        assert!(err.contains("max_attempts"), "{err}");
+        let nul = NewSchedule {
+            input: serde_json::json!({"a": "\u{0}"}),
+            ..new_schedule()
+        };
+        assert!(nul.validate(now).unwrap_err().to_string().contains("NUL"));
+        let untitled = NewSchedule {
+            title: String::new(),
+            ..new_schedule()
+        };
+        assert!(
+            untitled
+                .validate(now)
+                .unwrap_err()
+                .to_string()
+                .contains("title")
+        );
+    }
+
     #[test]
     fn each_fire_time_has_its_own_dedupe_key() {
         let now = Utc::now();
@@ -180,5 +263,22 @@ mod tests {
         assert_ne!(a.dedupe_key, b.dedupe_key);
         assert_eq!(a.origin, Origin::Schedule);
         assert!(a.dedupe_key.unwrap().starts_with("schedule:7:"));
+        assert!(s.problem().is_none());
+        let bad_row = Schedule {
+            max_attempts: 0,
+            ..s.clone()
+        };
+        assert!(
+            bad_row
+                .problem()
+                .unwrap()
+                .to_string()
+                .contains("max_attempts")
+        );
+        let bad_cron = Schedule {
+            cron: "often".into(),
+            ..s
+        };
+        assert!(bad_cron.problem().unwrap().to_string().contains("`often`"));
     }
 }

@@ -5,6 +5,7 @@ use crate::evidence::Evidence;
 use crate::ids::{GoalId, TaskId, WorkerId};
 use crate::kind::TaskKind;
 use crate::status::TaskStatus;
+use crate::text;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -131,6 +132,7 @@ impl NewTask {
         if self.title.is_empty() || self.title.len() > 500 {
             return bad("title", "must be 1-500 bytes".into());
         }
+        text::check_text("title", &self.title)?;
         if !(1..=MAX_ATTEMPTS_LIMIT).contains(&self.max_attempts) {
             return bad(
                 "max_attempts",
@@ -142,6 +144,9 @@ impl NewTask {
         {
             return bad("dedupe_key", "must be 1-200 bytes".into());
         }
+        if let Some(key) = &self.dedupe_key {
+            text::check_text("dedupe_key", key)?;
+        }
         let size = self.input.to_string().len();
         if size > MAX_INPUT_BYTES {
             return bad(
@@ -149,7 +154,7 @@ impl NewTask {
                 format!("{size} bytes is over the {MAX_INPUT_BYTES}-byte limit"),
             );
         }
-        Ok(())
+        text::check_json("input", &self.input)
     }
 }
 
@@ -246,6 +251,19 @@ mod tests {
         let mut t = noop();
         t.input = serde_json::Value::String("x".repeat(MAX_INPUT_BYTES));
         assert!(t.validate().unwrap_err().to_string().contains("input"));
+    }
+
+    #[test]
+    fn nul_is_refused_wherever_it_would_be_stored() {
+        let mut t = noop();
+        t.input = serde_json::json!({"a": "x\u{0}"});
+        assert!(t.validate().unwrap_err().to_string().contains("`/a`"));
+        let mut t = noop();
+        t.title = "a\u{0}".into();
+        assert!(t.validate().unwrap_err().to_string().contains("title"));
+        let mut t = noop();
+        t.dedupe_key = Some("\u{0}".into());
+        assert!(t.validate().unwrap_err().to_string().contains("dedupe_key"));
     }
 
     #[test]

@@ -75,6 +75,13 @@ pub enum EngineEvent {
         /// The task it created.
         task: TaskId,
     },
+    /// A schedule cannot fire and is skipped (reported once per reason).
+    ScheduleSkipped {
+        /// The schedule.
+        schedule: String,
+        /// Why.
+        reason: String,
+    },
     /// Old terminal tasks were pruned.
     TasksPruned {
         /// How many.
@@ -90,7 +97,7 @@ pub enum EngineEvent {
 }
 
 /// Every event name, in variant order (the metric label).
-pub const EVENT_NAMES: [&str; 12] = [
+pub const EVENT_NAMES: [&str; 13] = [
     "tasks_claimed",
     "task_completed",
     "result_refused",
@@ -101,6 +108,7 @@ pub const EVENT_NAMES: [&str; 12] = [
     "worker_lost",
     "attempts_timed_out",
     "schedule_fired",
+    "schedule_skipped",
     "tasks_pruned",
     "store_fault",
 ];
@@ -118,8 +126,9 @@ impl EngineEvent {
             Self::WorkerLost { .. } => 7,
             Self::AttemptsTimedOut { .. } => 8,
             Self::ScheduleFired { .. } => 9,
-            Self::TasksPruned { .. } => 10,
-            Self::StoreFault { .. } => 11,
+            Self::ScheduleSkipped { .. } => 10,
+            Self::TasksPruned { .. } => 11,
+            Self::StoreFault { .. } => 12,
         }
     }
 
@@ -137,6 +146,7 @@ impl EngineEvent {
                 | Self::LeasesRescued { .. }
                 | Self::WorkerLost { .. }
                 | Self::AttemptsTimedOut { .. }
+                | Self::ScheduleSkipped { .. }
                 | Self::StoreFault { .. }
         )
     }
@@ -149,7 +159,7 @@ impl EngineEvent {
 /// Logs and counts events; cheap to clone and share.
 #[derive(Debug, Clone, Default)]
 pub struct EventSink {
-    counts: Arc<[AtomicU64; 12]>,
+    counts: Arc<[AtomicU64; EVENT_NAMES.len()]>,
 }
 
 impl EventSink {

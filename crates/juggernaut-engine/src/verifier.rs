@@ -20,6 +20,8 @@ pub fn verify(
         e.validate()
             .map_err(|e| format!("verification failed: {e}"))?;
     }
+    juggernaut_core::text::check_json("result", &outcome.result)
+        .map_err(|e| format!("verification failed: {e}"))?;
     handler
         .verify(ctx, &outcome)
         .map_err(|reason| format!("verification failed: {reason}"))?;
@@ -122,5 +124,8 @@ mod tests {
             }],
         };
         assert!(verify(&Noop, &c, malformed).unwrap_err().contains("sha256"));
+        let mut unstorable = Noop.run(&c).await.unwrap();
+        unstorable.result = serde_json::json!({"note": "a\u{0}"});
+        assert!(verify(&Noop, &c, unstorable).unwrap_err().contains("NUL"));
     }
 }

@@ -156,6 +156,68 @@ async fn cron_fires_once_per_tick_with_two_nodes() {
     );
 }
 
+/// A schedule row that today's checks refuse (written by an older binary or by hand) is reported
+/// once and skipped; the other schedules keep firing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_schedule_that_cannot_fire_is_reported_once_and_skipped() {
+    let url = fresh_sqlite_url().await;
+    let store = open_sqlite(&url).await;
+    for name in ["good", "poison"] {
+        let s = NewSchedule {
+            name: name.into(),
+            cron: "* * * * * *".into(),
+            kind: TaskKind::new("noop").unwrap(),
+            title: name.into(),
+            input: serde_json::json!({}),
+            priority: 0,
+            max_attempts: 3,
+        };
+        store.add_schedule(s, "test").await.unwrap();
+    }
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE schedules SET max_attempts = 0 WHERE name = 'poison'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let node = Node::new(store.clone(), registry(), config("a"));
+    let events = node.events();
+    let idle = node.idle_board();
+    let stop = CancellationToken::new();
+    let s = stop.clone();
+    let h = tokio::spawn(async move { node.run(s).await.unwrap() });
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    let scheduler_idle = idle.to_json()["scheduler"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    stop.cancel();
+    h.await.unwrap();
+    let counts: std::collections::BTreeMap<_, _> = events.counts().into_iter().collect();
+    assert_eq!(
+        counts["schedule_skipped"], 1,
+        "reported once, not every tick"
+    );
+    assert!(
+        counts["schedule_fired"] >= 2,
+        "the good schedule kept firing"
+    );
+    assert_eq!(counts["store_fault"], 0, "no fault loop");
+    assert!(
+        scheduler_idle.contains("1 invalid schedule(s) skipped"),
+        "{scheduler_idle}"
+    );
+    let titles: HashSet<String> = store
+        .list(&TaskFilter::default(), PageRequest::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|t| t.title)
+        .collect();
+    assert_eq!(titles, HashSet::from(["good".to_owned()]));
+}
+
 /// Runs a node on its own runtime with its own store, so that shutting the runtime down kills
 /// everything the node started, as a process death would.
 fn start_mortal(url: &str, c: NodeConfig) -> tokio::runtime::Runtime {

@@ -7,12 +7,6 @@ use axum::response::IntoResponse;
 use juggernaut_engine::DispatchStats;
 use std::fmt::Write;
 
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
 /// Renders every series.
 pub async fn render(State(s): State<AppState>) -> impl IntoResponse {
     let mut out = String::new();
@@ -73,13 +67,13 @@ pub async fn render(State(s): State<AppState>) -> impl IntoResponse {
     );
     let _ = writeln!(
         out,
-        "# HELP juggernaut_idle 1 for each loop of this process that is idle, labelled with why.\n# TYPE juggernaut_idle gauge"
+        "# HELP juggernaut_idle 1 for each loop of this process that is idle, labelled with why (a code from a closed set; `juggernaut status` has the sentence).\n# TYPE juggernaut_idle gauge"
     );
-    for (l, reason) in s.idle.snapshot() {
+    for (l, code, _) in s.idle.snapshot() {
         let _ = writeln!(
             out,
             "juggernaut_idle{{loop=\"{l}\",reason=\"{}\"}} 1",
-            escape(&reason)
+            code.as_str()
         );
     }
     (

@@ -3,7 +3,7 @@
 
 use juggernaut_core::{NewTask, TaskKind};
 use juggernaut_engine::DispatchStats;
-use juggernaut_engine::idle::{IdleBoard, Loop};
+use juggernaut_engine::idle::{Idle, IdleBoard, Loop};
 use juggernaut_server::{AppState, bind, spawn};
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -31,7 +31,11 @@ async fn health_readiness_and_metrics() {
         .await
         .unwrap();
     let idle = IdleBoard::default();
-    idle.idle(Loop::Scheduler, "no schedules");
+    idle.idle(
+        Loop::Scheduler,
+        Idle::NoSchedules,
+        "no schedules, and \"quotes\"\nand lines stay out of labels",
+    );
     let state = AppState {
         store: store.clone(),
         worker: "w".into(),
@@ -56,9 +60,10 @@ async fn health_readiness_and_metrics() {
         "{body}"
     );
     assert!(
-        body.contains("juggernaut_idle{loop=\"scheduler\",reason=\"no schedules\"} 1"),
+        body.contains("juggernaut_idle{loop=\"scheduler\",reason=\"no_schedules\"} 1"),
         "{body}"
     );
+    assert!(!body.contains("quotes"), "free text is not a label: {body}");
     assert!(body.contains("juggernaut_leader 0"), "{body}");
     assert!(
         body.contains("juggernaut_engine_events_total{event=\"task_completed\"} 0"),

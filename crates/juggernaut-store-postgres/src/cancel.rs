@@ -46,7 +46,7 @@ async fn cancel(
         .bind(to.as_str())
         .bind(task.status.as_str())
         .bind(actor)
-        .bind(reason)
+        .bind(juggernaut_core::text::storable(reason).as_ref())
         .fetch_one(&mut *conn)
         .await
         .map_err(db("cancel"))?;

@@ -1,13 +1,14 @@
 //! Complete: record result and evidence for tasks whose lease is current, in one transaction;
 //! then let their dependents move on.
 //!
-//! The whole batch is one statement: the completions are bound as arrays, joined to the tasks on
-//! id, token and `running`, and their `task.completed` events are written by a CTE of the same
-//! statement. Only when an item was refused does a second query ask why; only when a completed
+//! The whole batch is one statement: the completions are bound as arrays, their rows locked in id
+//! order (see [`LOCK_IN_ID_ORDER`]), joined to the tasks on id, token and `running`, and their
+//! `task.completed` events are written by a CTE of the same statement. Only when an item was refused does a second query ask why; only when a completed
 //! task has dependents does a third count them down (see [`promote::freed`]).
 
 use crate::audit::INSERT;
 use crate::error::{db, json};
+use crate::fence::LOCK_IN_ID_ORDER;
 use crate::store::{PostgresStore, finish};
 use crate::{fence, promote};
 use juggernaut_store::{Completion, StoreError};
@@ -20,9 +21,11 @@ static COMPLETE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH c AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::jsonb[], $4::jsonb[]) \
              AS c(id, token, result, evidence)), \
+         {LOCK_IN_ID_ORDER}, \
          done AS (UPDATE tasks t SET status = 'completed', result = c.result, evidence = c.evidence, \
                  lease_expires_at = NULL, finished_at = now(), updated_at = now() \
-             FROM c WHERE t.id = c.id AND t.lease_token = c.token AND t.status = 'running' \
+             FROM c JOIN locked ON locked.id = c.id \
+             WHERE t.id = c.id AND t.lease_token = c.token AND t.status = 'running' \
              RETURNING t.id, t.goal_id, t.lease_holder, t.lease_token, t.has_dependents, \
                  jsonb_array_length(c.evidence) AS n), \
          ev AS ({INSERT} SELECT 'task.completed', id, goal_id, 'running', 'completed', \
@@ -40,7 +43,7 @@ pub async fn run(
     let mut out: Vec<Option<Result<(), StoreError>>> = Vec::with_capacity(completions.len());
     let mut batch = Batch::default();
     for c in &completions {
-        match check(c) {
+        match c.check() {
             Err(e) => out.push(Some(Err(e))),
             Ok(()) => {
                 out.push(None);
@@ -118,15 +121,4 @@ async fn apply(
         .await
         .map_err(db("complete"))?;
     Ok(u64::try_from(promoted).unwrap_or(0))
-}
-
-/// Evidence is required and must be well-formed.
-pub fn check(c: &Completion) -> Result<(), StoreError> {
-    if c.evidence.is_empty() {
-        return Err(StoreError::NoEvidence(c.lease.task_id));
-    }
-    for e in &c.evidence {
-        e.validate()?;
-    }
-    Ok(())
 }

@@ -58,6 +58,7 @@ pub async fn apply(
         rand::random::<f64>(),
     );
     let to = transition::next(TaskStatus::Running, outcome.action())?;
+    let error = juggernaut_core::text::storable(&f.error);
     let (delay, kind) = match outcome {
         FailureOutcome::Retry { delay } => (Some(delay), EventKind::TaskRetryScheduled),
         FailureOutcome::Dead => (None, EventKind::TaskDead),
@@ -68,14 +69,14 @@ pub async fn apply(
         .bind(to.as_str())
         .bind(delay.map(dur_us))
         .bind(delay.is_none())
-        .bind(&f.error)
+        .bind(error.as_ref())
         .execute(&mut *conn)
         .await
         .map_err(db("fail"))?;
     let delay_ms = delay.map(|d| d.as_millis() as u64);
     let (kind, actor) = as_event.unwrap_or((kind, &held.holder));
     let e = Entry::transition(kind, (f.lease.task_id.0, held.goal_id), Some(TaskStatus::Running), to, actor)
-        .with(serde_json::json!({"error": f.error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms, "holder": held.holder}));
+        .with(serde_json::json!({"error": error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms, "holder": held.holder}));
     audit::record(&mut *conn, e).await?;
     if to.blocks_dependents() && held.has_dependents {
         block::dependents(conn, &[f.lease.task_id.0], actor).await?;

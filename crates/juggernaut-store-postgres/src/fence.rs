@@ -8,6 +8,15 @@ use juggernaut_store::{LeaseRef, StoreError};
 use sqlx::PgConnection;
 use std::collections::HashMap;
 
+/// A CTE named `locked` that locks the tasks whose ids are bound as `$1` in id order, before a
+/// statement updates them. Every statement that changes several task rows at once and may wait
+/// for their locks takes them in this one order (claims, rescues and time-outs skip locked rows
+/// and never wait), so that two of them sharing tasks (a batch completion and a lease extension
+/// of the same worker) queue behind each other instead of deadlocking. `MATERIALIZED` keeps the
+/// locking a step of its own, before the update's join.
+pub const LOCK_IN_ID_ORDER: &str = "locked AS MATERIALIZED (SELECT id FROM tasks \
+     WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE)";
+
 /// The errors for leases that matched no running task, one per lease, in order; one query.
 pub async fn refusals(
     conn: &mut PgConnection,

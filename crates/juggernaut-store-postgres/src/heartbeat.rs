@@ -1,7 +1,10 @@
-//! Heartbeat: extend the leases a worker still holds; one statement, one audit event per call.
+//! Heartbeat: extend the leases a worker still holds; one statement, one audit event per call. The
+//! rows are locked in id order first (see [`LOCK_IN_ID_ORDER`]), as completions lock theirs, so
+//! that the two never deadlock on the tasks they share.
 
 use crate::audit::INSERT;
 use crate::error::db;
+use crate::fence::LOCK_IN_ID_ORDER;
 use crate::store::PostgresStore;
 use crate::time::{dur_us, now_plus};
 use juggernaut_core::WorkerId;
@@ -16,7 +19,8 @@ static HEARTBEAT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH l AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY \
              AS l(id, token, ord)), \
-         kept AS (UPDATE tasks t SET lease_expires_at = {expires} FROM l \
+         {LOCK_IN_ID_ORDER}, \
+         kept AS (UPDATE tasks t SET lease_expires_at = {expires} FROM l JOIN locked ON locked.id = l.id \
              WHERE t.id = l.id AND t.lease_token = l.token AND t.status = 'running' \
              RETURNING t.id, t.lease_token), \
          ev AS ({INSERT} SELECT 'lease.extended', NULL, NULL, NULL, NULL, $4, jsonb_build_object( \

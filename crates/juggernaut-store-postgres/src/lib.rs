@@ -19,6 +19,7 @@ mod fence;
 mod heartbeat;
 mod leader;
 mod migrate;
+mod options;
 mod promote;
 mod prune;
 mod read;

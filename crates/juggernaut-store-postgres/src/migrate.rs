@@ -2,10 +2,9 @@
 //! database lifecycle: creating and dropping whole databases for tests and benchmark runs.
 
 use crate::error::db;
-use juggernaut_store::url::redact;
+use juggernaut_store::url::{redact, scrub};
 use juggernaut_store::{MigrationReport, StoreError};
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
 /// The embedded migrations.
@@ -75,18 +74,12 @@ fn checked_name(name: &str) -> Result<&str, StoreError> {
 }
 
 async fn admin(admin_url: &str) -> Result<PgConnection, StoreError> {
-    let options: PgConnectOptions =
-        admin_url
-            .parse()
-            .map_err(|e: sqlx::Error| StoreError::InvalidUrl {
-                url: redact(admin_url),
-                reason: e.to_string(),
-            })?;
+    let options = crate::options::parse(admin_url)?;
     PgConnection::connect_with(&options)
         .await
         .map_err(|e| StoreError::Connect {
             url: redact(admin_url),
-            message: e.to_string(),
+            message: scrub(&e.to_string(), admin_url),
         })
 }
 

@@ -10,6 +10,7 @@ use crate::audit::INSERT;
 use crate::error::db;
 use crate::fail;
 use crate::fence::Held;
+use crate::fence::LOCK_IN_ID_ORDER;
 use crate::store::{CHANNEL, PostgresStore, finish};
 use crate::time::dur_us;
 use juggernaut_core::{Backoff, EventKind, TaskId};
@@ -23,9 +24,10 @@ use std::time::Duration;
 static RELEASE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH l AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS l(id, token)), \
+         {LOCK_IN_ID_ORDER}, \
          released AS (UPDATE tasks t SET status = 'ready', attempts = GREATEST(t.attempts - 1, 0), \
                  lease_expires_at = NULL, started_at = NULL, updated_at = now() \
-             FROM l WHERE t.id = l.id AND t.lease_token = l.token AND t.status = 'running' \
+             FROM l JOIN locked ON locked.id = l.id WHERE t.id = l.id AND t.lease_token = l.token AND t.status = 'running' \
              RETURNING t.id, t.goal_id, t.lease_token), \
          ev AS ({INSERT} SELECT 'task.released', id, goal_id, 'running', 'ready', $3, \
                  jsonb_build_object('lease_token', lease_token) \

@@ -11,18 +11,22 @@ use crate::time;
 use chrono::{DateTime, Utc};
 use juggernaut_core::schedule::{NewSchedule, Schedule};
 use juggernaut_core::{DomainError, EventKind, TaskId, TaskKind};
-use juggernaut_store::StoreError;
+use juggernaut_store::{Schedules, StoreError};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
 const COLUMNS: &str = "id, name, cron, kind, title, input, priority, max_attempts, next_fire_at, last_fired_at, last_task_id, created_at";
 
-fn row(r: &PgRow) -> Result<Schedule, StoreError> {
-    let corrupt = |e: sqlx::Error| StoreError::Corrupt {
+fn corrupt(e: impl ToString) -> StoreError {
+    StoreError::Corrupt {
         table: "schedules",
         reason: e.to_string(),
-    };
+    }
+}
+
+fn row(r: &PgRow) -> Result<Schedule, StoreError> {
     let kind: String = r.try_get("kind").map_err(corrupt)?;
+    let max_attempts: i32 = r.try_get("max_attempts").map_err(corrupt)?;
     Ok(Schedule {
         id: r.try_get("id").map_err(corrupt)?,
         name: r.try_get("name").map_err(corrupt)?,
@@ -31,8 +35,8 @@ fn row(r: &PgRow) -> Result<Schedule, StoreError> {
         title: r.try_get("title").map_err(corrupt)?,
         input: r.try_get("input").map_err(corrupt)?,
         priority: r.try_get("priority").map_err(corrupt)?,
-        max_attempts: u32::try_from(r.try_get::<i32, _>("max_attempts").map_err(corrupt)?)
-            .unwrap_or(1),
+        max_attempts: u32::try_from(max_attempts)
+            .map_err(|_| corrupt(format!("max_attempts {max_attempts} is negative")))?,
         next_fire_at: r.try_get("next_fire_at").map_err(corrupt)?,
         last_fired_at: r.try_get("last_fired_at").map_err(corrupt)?,
         last_task_id: r
@@ -130,15 +134,21 @@ async fn delete(conn: &mut PgConnection, name: &str, actor: &str) -> Result<bool
     Ok(gone)
 }
 
-/// Every schedule, by name.
-pub async fn list(store: &PostgresStore) -> Result<Vec<Schedule>, StoreError> {
+/// Every schedule, sorted into those that can fire and those that cannot.
+pub async fn list(store: &PostgresStore) -> Result<Schedules, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM schedules ORDER BY name"
     )))
     .fetch_all(store.pool())
     .await
     .map_err(db("list_schedules"))?;
-    rows.iter().map(row).collect()
+    let mut out = Schedules::default();
+    for r in &rows {
+        let id: i64 = r.try_get("id").map_err(corrupt)?;
+        let name: String = r.try_get("name").map_err(corrupt)?;
+        out.push(id, name, row(r));
+    }
+    Ok(out)
 }
 
 /// Fires a schedule once for `fire_at`; notifies listeners when it enqueued a task.

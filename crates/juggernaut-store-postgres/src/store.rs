@@ -12,13 +12,13 @@ use juggernaut_core::schedule::{NewSchedule, Schedule};
 use juggernaut_core::worker::WorkerState;
 use juggernaut_core::{AuditEvent, FailureOutcome, NewTask, Task, TaskId, TaskStatus, WorkerId};
 use juggernaut_store::store::StoreResult;
-use juggernaut_store::url::{Backend, redact};
+use juggernaut_store::url::{Backend, redact, scrub};
 use juggernaut_store::{
     ClaimRequest, Completion, Coordination, Enqueued, Failure, LeaderInfo, LeaseRef, LostWorker,
-    MigrationReport, Page, PageRequest, RescueReport, Store, StoreError, StoreOptions, TaskFilter,
-    WorkerRecord, WorkerRegistration,
+    MigrationReport, Page, PageRequest, RescueReport, Schedules, Store, StoreError, StoreOptions,
+    TaskFilter, WorkerRecord, WorkerRegistration,
 };
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -42,6 +42,8 @@ const ANALYZE_EVERY: Duration = Duration::from_secs(10);
 
 /// A task store in a PostgreSQL database.
 pub struct PostgresStore {
+    /// The URL it was opened with, redacted.
+    url: String,
     pool: PgPool,
     /// One connection for `LISTEN`, opened when the work signal is first asked for.
     listen_pool: PgPool,
@@ -57,23 +59,28 @@ impl PostgresStore {
     /// Connects to the database named by `url` (`postgres://user:pass@host:port/db`). Does not
     /// migrate. An unreachable server fails within a few seconds with [`StoreError::Connect`].
     pub async fn connect(url: &str, options: StoreOptions) -> StoreResult<Self> {
-        let connect: PgConnectOptions =
-            url.parse()
-                .map_err(|e: sqlx::Error| StoreError::InvalidUrl {
-                    url: redact(url),
-                    reason: e.to_string(),
-                })?;
-        let connect = connect.application_name("juggernaut");
+        let connect = crate::options::parse(url)?.application_name("juggernaut");
         let fail = |message: String| StoreError::Connect {
             url: redact(url),
-            message,
+            message: scrub(&message, url),
         };
         // One direct connection first: the pool would retry a refused connection until its
         // timeout and then report only "pool timed out"; this reports the server's own answer.
         let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&connect))
             .await
             .map_err(|_| fail(format!("no answer within {CONNECT_TIMEOUT:?}")))?
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.code().as_deref() == Some("3D000") => {
+                    StoreError::Missing {
+                        url: redact(url),
+                        reason: format!(
+                            "{}: create it first (`createdb`), or name another with --database-url",
+                            scrub(d.message(), url)
+                        ),
+                    }
+                }
+                _ => fail(e.to_string()),
+            })?;
         let _ = probe.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
@@ -89,6 +96,7 @@ impl PostgresStore {
             .acquire_timeout(CONNECT_TIMEOUT)
             .connect_lazy_with(connect);
         Ok(Self {
+            url: redact(url),
             pool,
             listen_pool,
             options,
@@ -223,6 +231,11 @@ impl Store for PostgresStore {
 
     async fn migrate(&self) -> StoreResult<MigrationReport> {
         migrate::run(&self.pool).await
+    }
+
+    async fn check_current_schema(&self) -> StoreResult<()> {
+        let database = migrate::database_version(&self.pool).await?;
+        juggernaut_store::check_current(database, migrate::binary_version(), &self.url)
     }
 
     async fn enqueue_batch(&self, tasks: Vec<NewTask>) -> StoreResult<Vec<Enqueued>> {
@@ -378,7 +391,7 @@ impl Coordination for PostgresStore {
         schedules::remove(self, name, actor).await
     }
 
-    async fn list_schedules(&self) -> StoreResult<Vec<Schedule>> {
+    async fn list_schedules(&self) -> StoreResult<Schedules> {
         schedules::list(self).await
     }
 

@@ -239,6 +239,64 @@ mod backend {
         }
         t.close().await;
     }
+
+    /// One worker's completer and lease keeper touch the same running tasks at once, each in an
+    /// order of its own (arrival order, a hash map's order). Both lock in id order, so they queue
+    /// behind each other: no call may fail with `deadlock detected`, and the server counts none.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn batch_completion_and_lease_extension_never_deadlock() {
+        let t = std::sync::Arc::new(TestPostgres::create().await);
+        let tasks: Vec<_> = (0..3000).map(|_| noop()).collect();
+        t.enqueue_batch(tasks).await.unwrap();
+        let mut claimed = Vec::new();
+        while claimed.len() < 3000 {
+            claimed.extend(t.claim(&claim_req(1000)).await.unwrap());
+        }
+        // Completions arrive newest first; heartbeats name the leases in a scrambled order.
+        claimed.sort_by_key(|c| std::cmp::Reverse(c.id));
+        let mut leases: Vec<LeaseRef> = claimed.iter().map(|c| LeaseRef::of(c).unwrap()).collect();
+        leases.sort_by_key(|l| (l.task_id.0 * 7919) % 3001);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut beats = Vec::new();
+        for k in 0..2 {
+            let (t, stop, mut leases) = (t.clone(), stop.clone(), leases.clone());
+            if k == 1 {
+                leases.reverse();
+            }
+            beats.push(tokio::spawn(async move {
+                let mut calls = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    t.heartbeat(&WorkerId::from("w"), &leases, Duration::from_secs(30))
+                        .await
+                        .unwrap_or_else(|e| panic!("heartbeat: {e}"));
+                    calls += 1;
+                }
+                calls
+            }));
+        }
+        for chunk in claimed.chunks(60) {
+            let results = t
+                .complete_batch(chunk.iter().map(done).collect())
+                .await
+                .unwrap_or_else(|e| panic!("complete: {e}"));
+            assert!(results.iter().all(Result::is_ok));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for b in beats {
+            assert!(b.await.unwrap() > 0, "the heartbeats ran alongside");
+        }
+        let mut conn = sqlx::PgConnection::connect(t.url()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let deadlocks: i64 = sqlx::query_scalar(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(deadlocks, 0, "the server counted deadlocks");
+        conn.close().await.unwrap();
+        t.close().await;
+    }
 }
 
 /// Each [`Coordination`](juggernaut_store::Coordination) operation on a fresh database, with the
@@ -912,7 +970,7 @@ mod coordination {
         }
         assert!(!dup.is_retryable());
         let listed = t.list_schedules().await.unwrap();
-        assert_eq!(listed, vec![s.clone()]);
+        assert_eq!(listed.valid, vec![s.clone()]);
         assert_eq!(
             events(&t, "schedule.added").await,
             vec![(
@@ -922,7 +980,7 @@ mod coordination {
         );
         assert!(t.remove_schedule("hourly", "ops").await.unwrap());
         assert!(!t.remove_schedule("hourly", "ops").await.unwrap());
-        assert!(t.list_schedules().await.unwrap().is_empty());
+        assert_eq!(t.list_schedules().await.unwrap(), Default::default());
         assert_eq!(events(&t, "schedule.removed").await.len(), 1);
         // The name is free again.
         t.add_schedule(schedule("hourly", "0 * * * *"), "ops")
@@ -971,7 +1029,7 @@ mod coordination {
                 task.dedupe_key.as_deref(),
                 Some(format!("schedule:{}:{}", s.id, fire_at.timestamp_millis()).as_str())
             );
-            let after = t.list_schedules().await.unwrap().remove(0);
+            let after = t.list_schedules().await.unwrap().valid.remove(0);
             assert_eq!(
                 (after.next_fire_at, after.last_fired_at, after.last_task_id),
                 (next, Some(fire_at), Some(task.id))

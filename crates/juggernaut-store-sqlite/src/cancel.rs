@@ -38,7 +38,7 @@ pub async fn run(
         to,
         actor,
     )
-    .with(serde_json::json!({"reason": reason}));
+    .with(serde_json::json!({"reason": juggernaut_core::text::storable(reason)}));
     audit::record(&mut tx, e).await?;
     block::dependents(&mut tx, &[id.0], actor).await?;
     let after = read::get(&mut *tx, id)

@@ -19,7 +19,7 @@ pub async fn run(
     if completions.is_empty() {
         return Ok(Vec::new());
     }
-    let checked: Vec<Result<(), StoreError>> = completions.iter().map(check).collect();
+    let checked: Vec<Result<(), StoreError>> = completions.iter().map(Completion::check).collect();
     let valid: Vec<&Completion> = completions
         .iter()
         .zip(&checked)
@@ -46,17 +46,6 @@ pub async fn run(
     }
     tx.commit().await.map_err(db("complete"))?;
     Ok(out)
-}
-
-/// Evidence is required and must be well-formed.
-pub fn check(c: &Completion) -> Result<(), StoreError> {
-    if c.evidence.is_empty() {
-        return Err(StoreError::NoEvidence(c.lease.task_id));
-    }
-    for e in &c.evidence {
-        e.validate()?;
-    }
-    Ok(())
 }
 
 /// id, goal, holder, has_dependents, token.

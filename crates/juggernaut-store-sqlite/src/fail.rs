@@ -37,6 +37,7 @@ pub async fn apply(
         rand::random::<f64>(),
     );
     let to = transition::next(TaskStatus::Running, outcome.action())?;
+    let error = juggernaut_core::text::storable(&f.error);
     let now = now_us();
     let (run_at, finished, kind, delay_ms) = match outcome {
         FailureOutcome::Retry { delay } => (
@@ -55,7 +56,7 @@ pub async fn apply(
     .bind(to.as_str())
     .bind(run_at)
     .bind(finished)
-    .bind(&f.error)
+    .bind(error.as_ref())
     .bind(now)
     .bind(f.lease.task_id.0)
     .execute(&mut *conn)
@@ -63,7 +64,7 @@ pub async fn apply(
     .map_err(db("fail"))?;
     let (kind, actor) = as_event.unwrap_or((kind, &held.holder));
     let e = Entry::transition(kind, (f.lease.task_id.0, held.goal_id), Some(TaskStatus::Running), to, actor)
-        .with(serde_json::json!({"error": f.error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms, "holder": held.holder}));
+        .with(serde_json::json!({"error": error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms, "holder": held.holder}));
     audit::record(conn, e).await?;
     if to.blocks_dependents() && held.has_dependents {
         block::dependents(conn, &[f.lease.task_id.0], actor).await?;

@@ -10,19 +10,23 @@ use crate::time::{from_us, now_us};
 use chrono::{DateTime, Utc};
 use juggernaut_core::schedule::{NewSchedule, Schedule};
 use juggernaut_core::{EventKind, TaskId, TaskKind};
-use juggernaut_store::StoreError;
+use juggernaut_store::{Schedules, StoreError};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 const COLUMNS: &str = "id, name, cron, kind, title, input, priority, max_attempts, next_fire_at, last_fired_at, last_task_id, created_at";
 
-fn row(r: &SqliteRow) -> Result<Schedule, StoreError> {
-    let corrupt = |e: sqlx::Error| StoreError::Corrupt {
+fn corrupt(e: impl ToString) -> StoreError {
+    StoreError::Corrupt {
         table: "schedules",
         reason: e.to_string(),
-    };
+    }
+}
+
+fn row(r: &SqliteRow) -> Result<Schedule, StoreError> {
     let kind: String = r.try_get("kind").map_err(corrupt)?;
     let input: String = r.try_get("input").map_err(corrupt)?;
+    let max_attempts: i64 = r.try_get("max_attempts").map_err(corrupt)?;
     Ok(Schedule {
         id: r.try_get("id").map_err(corrupt)?,
         name: r.try_get("name").map_err(corrupt)?,
@@ -31,8 +35,8 @@ fn row(r: &SqliteRow) -> Result<Schedule, StoreError> {
         title: r.try_get("title").map_err(corrupt)?,
         input: serde_json::from_str(&input).map_err(json("schedules"))?,
         priority: r.try_get("priority").map_err(corrupt)?,
-        max_attempts: u32::try_from(r.try_get::<i64, _>("max_attempts").map_err(corrupt)?)
-            .unwrap_or(1),
+        max_attempts: u32::try_from(max_attempts)
+            .map_err(|_| corrupt(format!("max_attempts {max_attempts} is negative")))?,
         next_fire_at: from_us(r.try_get("next_fire_at").map_err(corrupt)?),
         last_fired_at: r
             .try_get::<Option<i64>, _>("last_fired_at")
@@ -115,15 +119,21 @@ pub async fn remove(store: &SqliteStore, name: &str, actor: &str) -> Result<bool
     Ok(gone)
 }
 
-/// Every schedule.
-pub async fn list(store: &SqliteStore) -> Result<Vec<Schedule>, StoreError> {
+/// Every schedule, sorted into those that can fire and those that cannot.
+pub async fn list(store: &SqliteStore) -> Result<Schedules, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM schedules ORDER BY name"
     )))
     .fetch_all(store.reader())
     .await
     .map_err(db("list_schedules"))?;
-    rows.iter().map(row).collect()
+    let mut out = Schedules::default();
+    for r in &rows {
+        let id: i64 = r.try_get("id").map_err(corrupt)?;
+        let name: String = r.try_get("name").map_err(corrupt)?;
+        out.push(id, name, row(r));
+    }
+    Ok(out)
 }
 
 /// Fires a schedule once for `fire_at`.

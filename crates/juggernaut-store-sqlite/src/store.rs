@@ -12,11 +12,11 @@ use juggernaut_core::schedule::{NewSchedule, Schedule};
 use juggernaut_core::worker::WorkerState;
 use juggernaut_core::{AuditEvent, FailureOutcome, NewTask, Task, TaskId, TaskStatus, WorkerId};
 use juggernaut_store::store::StoreResult;
-use juggernaut_store::url::{Backend, redact};
+use juggernaut_store::url::{Backend, redact, scrub};
 use juggernaut_store::{
     ClaimRequest, Completion, Coordination, Enqueued, Failure, LeaderInfo, LeaseRef, LostWorker,
-    MigrationReport, Page, PageRequest, RescueReport, Store, StoreError, StoreOptions, TaskFilter,
-    WorkerRecord, WorkerRegistration,
+    MigrationReport, Page, PageRequest, RescueReport, Schedules, Store, StoreError, StoreOptions,
+    TaskFilter, WorkerRecord, WorkerRegistration,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -27,6 +27,8 @@ use tokio::sync::Notify;
 
 /// A task store in one SQLite file.
 pub struct SqliteStore {
+    /// The URL it was opened with, redacted.
+    url: String,
     writer: SqlitePool,
     reader: SqlitePool,
     pub(crate) options: StoreOptions,
@@ -52,8 +54,8 @@ fn path_of(url: &str) -> Result<PathBuf, StoreError> {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database file named by `url` (`sqlite://path`,
-    /// `sqlite:path` or a plain path). Does not migrate.
+    /// Opens (creating it and its folder if needed) the database file named by `url`
+    /// (`sqlite://path`, `sqlite:path` or a plain path). Does not migrate.
     pub async fn open(url: &str, options: StoreOptions) -> StoreResult<Self> {
         let path = path_of(url)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -62,16 +64,42 @@ impl SqliteStore {
                 message: format!("cannot create directory {}: {e}", dir.display()),
             })?;
         }
+        Self::connect(url, &path, true, options).await
+    }
+
+    /// Opens the database file named by `url` only if it exists: creates nothing (for commands
+    /// that read or change what is there). Does not migrate.
+    pub async fn open_existing(url: &str, options: StoreOptions) -> StoreResult<Self> {
+        let path = path_of(url)?;
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                url: redact(url),
+                reason: format!(
+                    "{} does not exist: run `juggernaut migrate` or `juggernaut up` to create it, \
+                     or name another with --database-url",
+                    path.display()
+                ),
+            });
+        }
+        Self::connect(url, &path, false, options).await
+    }
+
+    async fn connect(
+        url: &str,
+        path: &std::path::Path,
+        create: bool,
+        options: StoreOptions,
+    ) -> StoreResult<Self> {
         let connect = SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true)
+            .filename(path)
+            .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let fail = |e: sqlx::Error| StoreError::Connect {
             url: redact(url),
-            message: e.to_string(),
+            message: scrub(&e.to_string(), url),
         };
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -88,6 +116,7 @@ impl SqliteStore {
             .await
             .map_err(fail)?;
         Ok(Self {
+            url: redact(url),
             writer,
             reader,
             options,
@@ -123,6 +152,11 @@ impl Store for SqliteStore {
 
     async fn migrate(&self) -> StoreResult<MigrationReport> {
         migrate::run(&self.writer).await
+    }
+
+    async fn check_current_schema(&self) -> StoreResult<()> {
+        let database = migrate::database_version(&self.reader).await?;
+        juggernaut_store::check_current(database, migrate::binary_version(), &self.url)
     }
 
     async fn enqueue_batch(&self, tasks: Vec<NewTask>) -> StoreResult<Vec<Enqueued>> {
@@ -275,7 +309,7 @@ impl Coordination for SqliteStore {
         schedules::remove(self, name, actor).await
     }
 
-    async fn list_schedules(&self) -> StoreResult<Vec<Schedule>> {
+    async fn list_schedules(&self) -> StoreResult<Schedules> {
         schedules::list(self).await
     }
 

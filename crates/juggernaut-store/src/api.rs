@@ -56,6 +56,21 @@ pub struct Completion {
     pub evidence: Vec<Evidence>,
 }
 
+impl Completion {
+    /// Checks what a store can check itself: at least one piece of evidence, each well-formed,
+    /// and a result it can keep (no NUL in any string).
+    pub fn check(&self) -> Result<(), crate::StoreError> {
+        if self.evidence.is_empty() {
+            return Err(crate::StoreError::NoEvidence(self.lease.task_id));
+        }
+        for e in &self.evidence {
+            e.validate()?;
+        }
+        juggernaut_core::text::check_json("result", &self.result)?;
+        Ok(())
+    }
+}
+
 /// A failed attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
@@ -146,6 +161,22 @@ pub fn check_schema(database: i64, binary: i64) -> Result<(), crate::StoreError>
     Ok(())
 }
 
+/// For a call that must not migrate: refuses a database that is not at exactly the binary's
+/// version (never migrated, older, or newer), saying what to do. `url` is printed redacted.
+pub fn check_current(database: i64, binary: i64, url: &str) -> Result<(), crate::StoreError> {
+    check_schema(database, binary)?;
+    match database {
+        0 => Err(crate::StoreError::Missing {
+            url: crate::url::redact(url),
+            reason: "the database has no Juggernaut schema yet: run `juggernaut migrate` (or \
+                     `juggernaut up`) first"
+                .into(),
+        }),
+        d if d < binary => Err(crate::StoreError::SchemaTooOld { database, binary }),
+        _ => Ok(()),
+    }
+}
+
 impl MigrationReport {
     /// The report of a migration from version `before` to `after`, given the binary's versions.
     pub fn between(versions: impl Iterator<Item = i64>, before: i64, after: i64) -> Self {
@@ -199,6 +230,18 @@ mod tests {
                 binary: 2
             })
         ));
+        assert!(check_current(2, 2, "u").is_ok());
+        assert!(matches!(
+            check_current(0, 2, "u"),
+            Err(crate::StoreError::Missing { .. })
+        ));
+        let old = check_current(1, 2, "u").unwrap_err();
+        assert!(
+            old.to_string().contains("run `juggernaut migrate`"),
+            "{old}"
+        );
+        assert!(old.is_bad_input());
+        assert!(check_current(3, 2, "u").unwrap_err().is_bad_input());
         let r = MigrationReport::between([1, 2, 3].into_iter(), 1, 3);
         assert_eq!((r.applied, r.version), (vec![2, 3], 3));
         assert!(

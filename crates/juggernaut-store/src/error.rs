@@ -42,6 +42,26 @@ pub enum StoreError {
         /// The newest version this binary knows.
         binary: i64,
     },
+    /// The database was migrated by an older binary and this call does not migrate (read-only
+    /// commands never change the schema).
+    #[error(
+        "database schema is at version {database}, older than this binary's {binary}: run `juggernaut migrate`"
+    )]
+    SchemaTooOld {
+        /// The database's version.
+        database: i64,
+        /// The newest version this binary knows.
+        binary: i64,
+    },
+    /// There is no Juggernaut database where the URL points (no file, no such PostgreSQL
+    /// database, or a database that was never migrated), and this call does not create one.
+    #[error("no Juggernaut database at {url}: {reason}")]
+    Missing {
+        /// The URL with any password removed.
+        url: String,
+        /// What is missing and how to make it.
+        reason: String,
+    },
     /// The database URL cannot be used.
     #[error("invalid database URL `{url}`: {reason}")]
     InvalidUrl {
@@ -91,21 +111,27 @@ impl StoreError {
             | Self::StaleLease { .. }
             | Self::NoEvidence(_)
             | Self::SchemaTooNew { .. }
+            | Self::SchemaTooOld { .. }
+            | Self::Missing { .. }
             | Self::InvalidUrl { .. }
             | Self::Corrupt { .. } => false,
         }
     }
 
-    /// Whether the error comes from the caller's input rather than the system (exit code 2).
+    /// Whether the error comes from the caller's input rather than from the work failing (exit
+    /// code 2): what was asked for, or where, is wrong. A database migrated by a newer binary,
+    /// or one that is missing, is the operator's input too.
     pub fn is_bad_input(&self) -> bool {
         match self {
             Self::Domain(_)
             | Self::NotFound(_)
             | Self::UnknownDependency(_)
             | Self::NoEvidence(_)
+            | Self::SchemaTooNew { .. }
+            | Self::SchemaTooOld { .. }
+            | Self::Missing { .. }
             | Self::InvalidUrl { .. } => true,
             Self::StaleLease { .. }
-            | Self::SchemaTooNew { .. }
             | Self::Connect { .. }
             | Self::Database { .. }
             | Self::Corrupt { .. } => false,

@@ -11,6 +11,8 @@ pub mod store;
 pub mod url;
 
 pub use api::*;
-pub use coordination::{Coordination, LeaderInfo, LostWorker, WorkerRecord, WorkerRegistration};
+pub use coordination::{
+    BadSchedule, Coordination, LeaderInfo, LostWorker, Schedules, WorkerRecord, WorkerRegistration,
+};
 pub use error::StoreError;
 pub use store::Store;

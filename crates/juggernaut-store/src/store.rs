@@ -29,6 +29,10 @@ pub trait Store: Coordination + Send + Sync + 'static {
     /// Applies pending schema migrations. Refuses a database migrated by a newer binary.
     async fn migrate(&self) -> StoreResult<MigrationReport>;
 
+    /// Checks, without changing anything, that the database is at exactly this binary's schema
+    /// version (for calls that must not migrate); the error says what to do.
+    async fn check_current_schema(&self) -> StoreResult<()>;
+
     /// Enqueues one task. With a dedupe key that a live task already holds, returns that task.
     async fn enqueue(&self, task: NewTask) -> StoreResult<Enqueued> {
         let mut out = self.enqueue_batch(vec![task]).await?;

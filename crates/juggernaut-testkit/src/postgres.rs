@@ -12,8 +12,8 @@ use juggernaut_store::store::StoreResult;
 use juggernaut_store::url::Backend;
 use juggernaut_store::{
     ClaimRequest, Completion, Coordination, Enqueued, Failure, LeaderInfo, LeaseRef, LostWorker,
-    MigrationReport, Page, PageRequest, RescueReport, Store, StoreError, StoreOptions, TaskFilter,
-    WorkerRecord, WorkerRegistration,
+    MigrationReport, Page, PageRequest, RescueReport, Schedules, Store, StoreError, StoreOptions,
+    TaskFilter, WorkerRecord, WorkerRegistration,
 };
 use juggernaut_store_postgres::{PostgresStore, create_database, drop_database};
 use std::sync::Arc;
@@ -134,6 +134,10 @@ impl Store for TestPostgres {
 
     async fn migrate(&self) -> StoreResult<MigrationReport> {
         self.inner.migrate().await
+    }
+
+    async fn check_current_schema(&self) -> StoreResult<()> {
+        self.inner.check_current_schema().await
     }
 
     async fn enqueue_batch(&self, tasks: Vec<NewTask>) -> StoreResult<Vec<Enqueued>> {
@@ -277,7 +281,7 @@ impl Coordination for TestPostgres {
         self.inner.remove_schedule(name, actor).await
     }
 
-    async fn list_schedules(&self) -> StoreResult<Vec<Schedule>> {
+    async fn list_schedules(&self) -> StoreResult<Schedules> {
         self.inner.list_schedules().await
     }
 

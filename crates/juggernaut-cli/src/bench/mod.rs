@@ -15,18 +15,15 @@ use juggernaut_store::url::Backend;
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// Runs the requested workloads on the requested backends.
-pub async fn run(url: Option<&str>, args: BenchArgs) -> anyhow::Result<()> {
+pub async fn run(url: &str, args: BenchArgs) -> anyhow::Result<()> {
     let workloads = parse_workloads(&args.workloads)?;
-    if args.n == 0 || args.w2_n == 0 || args.concurrency == 0 {
-        return Err(BadInput("--n, --w2-n and --concurrency must be at least 1".into()).into());
-    }
     let backends = match args.backend {
         BenchBackend::Sqlite => vec![Backend::Sqlite],
         BenchBackend::Postgres => vec![Backend::Postgres],
         BenchBackend::All => vec![Backend::Sqlite, Backend::Postgres],
     };
-    let pg_admin = match url {
-        Some(u) if Backend::from_url(u) == Some(Backend::Postgres) => u.to_owned(),
+    let pg_admin = match Backend::from_url(url) {
+        Some(Backend::Postgres) => url.to_owned(),
         _ => DEFAULT_POSTGRES.to_owned(),
     };
     println!(

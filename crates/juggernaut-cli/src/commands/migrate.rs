@@ -1,28 +1,29 @@
 //! `juggernaut migrate`: apply pending schema migrations and report the version.
 
-use crate::db;
+use super::Ctx;
+use crate::db::{self, Access};
 use crate::output;
 use juggernaut_store::StoreOptions;
 use juggernaut_store::url::redact;
 
-/// Migrates the database.
-pub async fn run(url: Option<&str>, as_json: bool) -> anyhow::Result<()> {
-    let url = db::url_or_default(url);
-    let store = db::open(url, StoreOptions::default()).await?;
-    let report = store.migrate().await?;
+/// Migrates the database (creating the SQLite file if needed).
+pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
+    let store = db::connect(&ctx.url, Access::Create, StoreOptions::default()).await?;
+    let report = store.migrate().await;
     store.close().await;
-    if as_json {
+    let report = report?;
+    if ctx.json {
         return output::json(&report);
     }
     match report.applied.as_slice() {
         [] => println!(
             "{}: schema up to date at version {}",
-            redact(url),
+            output::clean(&redact(&ctx.url)),
             report.version
         ),
         applied => println!(
             "{}: applied {:?}; schema at version {}",
-            redact(url),
+            output::clean(&redact(&ctx.url)),
             applied,
             report.version
         ),

@@ -1,17 +1,24 @@
 //! `juggernaut status` and `juggernaut worker list`.
 
-use crate::db;
-use crate::output;
+use super::Ctx;
+use crate::db::{self, Access};
+use crate::output::{self, clean};
 use juggernaut_engine::node::LEADERSHIP;
 use juggernaut_store::WorkerRecord;
 
 /// `juggernaut status`: workers, leader, counts by status, idle reasons.
-pub async fn run(url: Option<&str>, as_json: bool) -> anyhow::Result<()> {
-    let store = db::open_migrated(url).await?;
-    let workers = store.list_workers().await?;
-    let leader = store.leader(LEADERSHIP).await?;
-    let counts = store.count_by_status().await?;
+pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
+    let as_json = ctx.json;
+    let store = db::open(&ctx.url, Access::ReadOnly).await?;
+    let read = async {
+        let workers = store.list_workers().await?;
+        let leader = store.leader(LEADERSHIP).await?;
+        let counts = store.count_by_status().await?;
+        anyhow::Ok((workers, leader, counts))
+    }
+    .await;
     store.close().await;
+    let (workers, leader, counts) = read?;
     if as_json {
         let counts: serde_json::Map<String, serde_json::Value> = counts
             .iter()
@@ -24,7 +31,7 @@ pub async fn run(url: Option<&str>, as_json: bool) -> anyhow::Result<()> {
     match &leader {
         Some(l) => println!(
             "leader: {} (since {})",
-            l.holder,
+            clean(&l.holder.0),
             l.acquired_at.format("%Y-%m-%d %H:%M:%S")
         ),
         None => println!("leader: none (no engine running, or leadership changing hands)"),
@@ -45,9 +52,9 @@ pub async fn run(url: Option<&str>, as_json: bool) -> anyhow::Result<()> {
     println!("\n{}", output::table(&WORKER_HEADERS, &rows(&workers)));
     for w in &workers {
         if let Some(reasons) = w.idle.as_object().filter(|o| !o.is_empty()) {
-            println!("\nidle on {}:", w.registration.id);
+            println!("\nidle on {}:", clean(&w.registration.id.0));
             for (l, r) in reasons {
-                println!("  {l}: {}", r.as_str().unwrap_or_default());
+                println!("  {}: {}", clean(l), clean(r.as_str().unwrap_or_default()));
             }
         }
     }
@@ -55,11 +62,12 @@ pub async fn run(url: Option<&str>, as_json: bool) -> anyhow::Result<()> {
 }
 
 /// `juggernaut worker list`.
-pub async fn workers(url: Option<&str>, as_json: bool) -> anyhow::Result<()> {
-    let store = db::open_migrated(url).await?;
-    let workers = store.list_workers().await?;
+pub async fn workers(ctx: &Ctx) -> anyhow::Result<()> {
+    let store = db::open(&ctx.url, Access::ReadOnly).await?;
+    let workers = store.list_workers().await;
     store.close().await;
-    if as_json {
+    let workers = workers?;
+    if ctx.json {
         return output::json(&workers);
     }
     if workers.is_empty() {

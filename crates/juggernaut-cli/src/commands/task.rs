@@ -1,67 +1,143 @@
-//! `juggernaut task ...`: enqueue, list, show, cancel, retry.
+//! `juggernaut task ...`: enqueue (one, or many from JSON Lines), list, show, cancel, retry.
 
-use crate::cli::{EnqueueArgs, ListArgs, TaskCommand};
-use crate::db;
+use super::Ctx;
+use crate::cli::{EnqueueArgs, ListArgs, MAX_DELAY_SECS, TaskCommand};
+use crate::db::{self, Access};
 use crate::exit::BadInput;
-use crate::output;
-use juggernaut_core::{GoalId, NewTask, TaskId, TaskKind, TaskStatus};
+use crate::input::{self, Lines};
+use crate::output::{self, clean};
+use juggernaut_core::{GoalId, NewTask, TaskId, TaskStatus};
 use juggernaut_engine::Registry;
-use juggernaut_store::{PageRequest, Store, TaskFilter};
-use std::sync::Arc;
+use juggernaut_store::{PageRequest, Store, StoreError, TaskFilter};
+use serde::Deserialize;
+
+/// Tasks sent to the store in one transaction by `--from`.
+const BATCH: usize = 1000;
 
 /// Runs a task subcommand.
-pub async fn run(url: Option<&str>, as_json: bool, cmd: TaskCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Ctx, cmd: TaskCommand) -> anyhow::Result<()> {
     let registry = Registry::builtin().map_err(anyhow::Error::msg)?;
     // Validate what can be validated before touching the database.
-    let new_task = match &cmd {
-        TaskCommand::Enqueue(args) => Some(new_task(&registry, args)?),
+    let one = match &cmd {
+        TaskCommand::Enqueue(args) if args.from.is_none() => Some(single(&registry, args)?),
         _ => None,
     };
     let filter = match &cmd {
-        TaskCommand::List(args) => Some(filter(args)?),
+        TaskCommand::List(args) => Some(filter(&registry, args)?),
         _ => None,
     };
-    let store = db::open_migrated(url).await?;
-    let result = match cmd {
-        TaskCommand::Enqueue(_) => enqueue(&store, new_task, as_json).await,
-        TaskCommand::List(args) => list(&store, filter.unwrap_or_default(), &args, as_json).await,
-        TaskCommand::Show { id } => show(&store, TaskId(id), as_json).await,
-        TaskCommand::Cancel { id, reason } => {
-            let t = store.cancel(TaskId(id), "cli", &reason).await?;
-            print_one(&t, as_json, "cancelled")
+    let access = match &cmd {
+        TaskCommand::Enqueue(_) => Access::Create,
+        TaskCommand::Cancel { .. } | TaskCommand::Retry { .. } => Access::Existing,
+        TaskCommand::List(_) | TaskCommand::Show { .. } => Access::ReadOnly,
+    };
+    let store = db::open(&ctx.url, access).await?;
+    let result = match (cmd, one) {
+        (_, Some(t)) => enqueue(&*store, t, ctx.json).await,
+        (TaskCommand::Enqueue(args), None) => {
+            let source = args.from.unwrap_or_default();
+            enqueue_from(&*store, &registry, &source, ctx.json).await
         }
-        TaskCommand::Retry { id } => {
-            let t = store.requeue(TaskId(id), "cli").await?;
-            print_one(&t, as_json, "requeued")
+        (TaskCommand::List(args), _) => {
+            list(&*store, filter.unwrap_or_default(), &args, ctx.json).await
         }
+        (TaskCommand::Show { id }, _) => show(&*store, TaskId(id), ctx.json).await,
+        (TaskCommand::Cancel { id, reason }, _) => {
+            match store.cancel(TaskId(id), "cli", &reason).await {
+                Ok(t) => print_one(&t, ctx.json, "cancelled"),
+                Err(e) => Err(e.into()),
+            }
+        }
+        (TaskCommand::Retry { id }, _) => match store.requeue(TaskId(id), "cli").await {
+            Ok(t) => print_one(&t, ctx.json, "requeued"),
+            Err(e) => Err(e.into()),
+        },
     };
     store.close().await;
     result
 }
 
-fn new_task(registry: &Registry, a: &EnqueueArgs) -> anyhow::Result<NewTask> {
-    let kind: TaskKind = registry.check(&a.kind)?;
-    let input: serde_json::Value = serde_json::from_str(&a.input)
-        .map_err(|e| BadInput(format!("--input is not valid JSON: {e}")))?;
-    let mut t = NewTask::new(kind);
-    if let Some(title) = &a.title {
-        t.title = title.clone();
+/// One task as the command line or a `--from` line describes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    kind: String,
+    title: Option<String>,
+    #[serde(default = "empty_object")]
+    input: serde_json::Value,
+    goal: Option<i64>,
+    #[serde(default)]
+    priority: i32,
+    delay_secs: Option<u64>,
+    max_attempts: Option<u32>,
+    dedupe_key: Option<String>,
+    #[serde(default)]
+    depends_on: Vec<i64>,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(Default::default())
+}
+
+/// A checked task: a kind with a handler, ids from 1, a delay within range, and what
+/// [`NewTask::validate`] checks.
+fn build(registry: &Registry, s: Spec) -> anyhow::Result<NewTask> {
+    let mut t = NewTask::new(registry.check(&s.kind)?);
+    if let Some(title) = s.title {
+        t.title = title;
     }
-    t.input = input;
-    t.goal_id = a.goal.map(GoalId);
-    t.priority = a.priority;
-    t.run_at = a.delay_secs.map(|s| {
-        chrono::Utc::now() + chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000))
-    });
-    t.max_attempts = a.max_attempts;
-    t.dedupe_key = a.dedupe_key.clone();
-    t.depends_on = a.depends_on.iter().copied().map(TaskId).collect();
+    t.input = s.input;
+    t.goal_id = s
+        .goal
+        .map(|g| positive_id("goal", g).map(GoalId))
+        .transpose()?;
+    t.priority = s.priority;
+    if let Some(secs) = s.delay_secs {
+        if secs > MAX_DELAY_SECS {
+            return Err(BadInput(format!(
+                "delay_secs {secs} is out of range: use 0 to {MAX_DELAY_SECS}"
+            ))
+            .into());
+        }
+        let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+        t.run_at = Some(chrono::Utc::now() + chrono::Duration::seconds(secs));
+    }
+    if let Some(n) = s.max_attempts {
+        t.max_attempts = n;
+    }
+    t.dedupe_key = s.dedupe_key;
+    t.depends_on = s
+        .depends_on
+        .into_iter()
+        .map(|d| positive_id("depends_on", d).map(TaskId))
+        .collect::<anyhow::Result<_>>()?;
     t.validate()?;
     Ok(t)
 }
 
-async fn enqueue(store: &Arc<dyn Store>, t: Option<NewTask>, as_json: bool) -> anyhow::Result<()> {
-    let t = t.ok_or_else(|| anyhow::anyhow!("internal: no task to enqueue"))?;
+fn positive_id(field: &str, id: i64) -> anyhow::Result<i64> {
+    if id < 1 {
+        return Err(BadInput(format!("{field} {id} is not an id (ids start at 1)")).into());
+    }
+    Ok(id)
+}
+
+fn single(registry: &Registry, a: &EnqueueArgs) -> anyhow::Result<NewTask> {
+    let spec = Spec {
+        kind: a.kind.clone().unwrap_or_default(),
+        title: a.title.clone(),
+        input: input::json_value(&a.input)?,
+        goal: a.goal,
+        priority: a.priority,
+        delay_secs: a.delay_secs,
+        max_attempts: Some(a.max_attempts),
+        dedupe_key: a.dedupe_key.clone(),
+        depends_on: a.depends_on.clone(),
+    };
+    build(registry, spec)
+}
+
+async fn enqueue(store: &dyn Store, t: NewTask, as_json: bool) -> anyhow::Result<()> {
     let e = store.enqueue(t).await?;
     if as_json {
         return output::json(&e);
@@ -78,8 +154,96 @@ async fn enqueue(store: &Arc<dyn Store>, t: Option<NewTask>, as_json: bool) -> a
     Ok(())
 }
 
-/// Builds a filter, refusing unknown statuses and malformed kinds by name.
-pub fn filter(a: &ListArgs) -> anyhow::Result<TaskFilter> {
+/// What `--from` did.
+#[derive(Debug, Default, serde::Serialize)]
+struct Imported {
+    /// Tasks created.
+    created: usize,
+    /// Lines whose dedupe key a live task already held.
+    existing: usize,
+    /// Transactions.
+    batches: usize,
+    /// The task of each line, in order.
+    ids: Vec<TaskId>,
+}
+
+/// Enqueues the tasks of a JSON Lines source in batches of [`BATCH`]: each batch is checked
+/// whole first and sent as one transaction, so a batch with a bad line enqueues nothing; the
+/// batches before it stay enqueued.
+async fn enqueue_from(
+    store: &dyn Store,
+    registry: &Registry,
+    source: &str,
+    as_json: bool,
+) -> anyhow::Result<()> {
+    let mut lines = Lines::open(source)?;
+    let mut done = Imported::default();
+    loop {
+        let (batch, bad, span) = read_batch(&mut lines, registry)?;
+        let Some((first, last)) = span else { break };
+        let refused = |why: String| {
+            BadInput(format!(
+                "{}: lines {first}-{last} refused, none of them enqueued ({} task(s) from earlier lines were):\n{why}",
+                lines.name(),
+                done.ids.len()
+            ))
+        };
+        if !bad.is_empty() {
+            return Err(refused(bad.join("\n")).into());
+        }
+        let results = match store.enqueue_batch(batch).await {
+            Ok(r) => r,
+            Err(e) if e.is_bad_input() => return Err(refused(format!("  {e}")).into()),
+            Err(e) => return Err(e.into()),
+        };
+        done.batches += 1;
+        for r in results {
+            if r.created {
+                done.created += 1;
+            } else {
+                done.existing += 1;
+            }
+            done.ids.push(r.task.id);
+        }
+    }
+    if as_json {
+        return output::json(&done);
+    }
+    println!(
+        "enqueued {} task(s) from {} in {} batch(es): {} new, {} already queued (same dedupe key)",
+        done.ids.len(),
+        clean(lines.name()),
+        done.batches,
+        done.created,
+        done.existing
+    );
+    Ok(())
+}
+
+/// The next batch: its checked tasks, the reasons of its bad lines, and its first and last line
+/// numbers (`None` at the end).
+type Batch = (Vec<NewTask>, Vec<String>, Option<(usize, usize)>);
+
+fn read_batch(lines: &mut Lines, registry: &Registry) -> anyhow::Result<Batch> {
+    let (mut tasks, mut bad, mut span) = (Vec::new(), Vec::new(), None);
+    while tasks.len() + bad.len() < BATCH {
+        let Some((n, text)) = lines.next_line()? else {
+            break;
+        };
+        span = Some((span.map_or(n, |(first, _)| first), n));
+        let checked = serde_json::from_str::<Spec>(&text)
+            .map_err(anyhow::Error::from)
+            .and_then(|spec| build(registry, spec));
+        match checked {
+            Ok(t) => tasks.push(t),
+            Err(e) => bad.push(format!("  line {n}: {}", clean(&format!("{e:#}")))),
+        }
+    }
+    Ok((tasks, bad, span))
+}
+
+/// Builds a filter, refusing unknown statuses and kinds without a handler by name.
+fn filter(registry: &Registry, a: &ListArgs) -> anyhow::Result<TaskFilter> {
     let statuses = a
         .status
         .iter()
@@ -88,7 +252,7 @@ pub fn filter(a: &ListArgs) -> anyhow::Result<TaskFilter> {
     let kinds = a
         .kind
         .iter()
-        .map(|k| TaskKind::new(k))
+        .map(|k| registry.check(k))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(TaskFilter {
         statuses,
@@ -97,12 +261,7 @@ pub fn filter(a: &ListArgs) -> anyhow::Result<TaskFilter> {
     })
 }
 
-async fn list(
-    store: &Arc<dyn Store>,
-    f: TaskFilter,
-    a: &ListArgs,
-    as_json: bool,
-) -> anyhow::Result<()> {
+async fn list(store: &dyn Store, f: TaskFilter, a: &ListArgs, as_json: bool) -> anyhow::Result<()> {
     let page = store
         .list(
             &f,
@@ -115,11 +274,8 @@ async fn list(
     output::tasks(&page.items, as_json, page.next_cursor)
 }
 
-async fn show(store: &Arc<dyn Store>, id: TaskId, as_json: bool) -> anyhow::Result<()> {
-    let task = store
-        .get(id)
-        .await?
-        .ok_or(juggernaut_store::StoreError::NotFound(id))?;
+async fn show(store: &dyn Store, id: TaskId, as_json: bool) -> anyhow::Result<()> {
+    let task = store.get(id).await?.ok_or(StoreError::NotFound(id))?;
     let deps = store.dependencies(id).await?;
     let events = store.task_events(id).await?;
     if as_json {
@@ -134,11 +290,13 @@ async fn show(store: &Arc<dyn Store>, id: TaskId, as_json: bool) -> anyhow::Resu
             &output::task_rows(std::slice::from_ref(&task))
         )
     );
-    println!("\ninput: {}", task.input);
+    println!("\ninput: {}", clean(&task.input.to_string()));
     if let Some(l) = &task.lease {
         println!(
             "lease: held by {} (token {}) until {}",
-            l.holder, l.token, l.expires_at
+            clean(&l.holder.0),
+            l.token,
+            l.expires_at
         );
     }
     if !deps.is_empty() {
@@ -150,13 +308,13 @@ async fn show(store: &Arc<dyn Store>, id: TaskId, as_json: bool) -> anyhow::Resu
         );
     }
     if let Some(e) = &task.last_error {
-        println!("last error: {e}");
+        println!("last error: {}", clean(e));
     }
     if let Some(r) = &task.result {
-        println!("result: {r}");
+        println!("result: {}", clean(&r.to_string()));
     }
     for e in &task.evidence {
-        println!("evidence: {}", serde_json::to_string(e)?);
+        println!("evidence: {}", clean(&serde_json::to_string(e)?));
     }
     let rows: Vec<Vec<String>> = events
         .iter()

@@ -2,9 +2,11 @@
 //! processes sharing the work). SIGINT or SIGTERM stops claiming, lets in-flight tasks finish
 //! within the grace period, and hands the rest back.
 
+use super::Ctx;
 use crate::cli::{UpArgs, WorkerArgs};
 use crate::config::{self, Config};
-use crate::db;
+use crate::db::{self, Access};
+use crate::output;
 use juggernaut_core::worker::Role;
 use juggernaut_engine::node::worker_name;
 use juggernaut_engine::{Node, NodeConfig, Registry};
@@ -14,40 +16,34 @@ use std::net::SocketAddr;
 use tokio_util::sync::CancellationToken;
 
 /// `juggernaut up`.
-pub async fn up(url: Option<&str>, args: UpArgs) -> anyhow::Result<()> {
-    let cfg = Config::load(
-        args.engine.config.as_deref(),
-        args.listen.as_deref(),
-        args.engine.concurrency,
-    )?;
-    let listen = Some(cfg.listen);
-    run(url, &cfg, Role::ALL.to_vec(), listen).await
+pub async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {
+    let cfg = ctx.config.clone().with_concurrency(args.engine.concurrency);
+    let listen = cfg.listen_addr(args.listen.as_deref(), args.engine.insecure_listen)?;
+    run(&ctx.url, &cfg, Role::ALL.to_vec(), Some(listen)).await
 }
 
 /// `juggernaut worker --roles ...`.
-pub async fn worker(url: Option<&str>, args: WorkerArgs) -> anyhow::Result<()> {
-    let cfg = Config::load(
-        args.engine.config.as_deref(),
-        args.listen.as_deref(),
-        args.engine.concurrency,
-    )?;
+pub async fn worker(ctx: &Ctx, args: WorkerArgs) -> anyhow::Result<()> {
+    let cfg = ctx.config.clone().with_concurrency(args.engine.concurrency);
     let roles = config::parse_roles(&args.roles)?;
     if roles.is_empty() {
         return Err(crate::exit::BadInput("--roles names no role".into()).into());
     }
-    let listen = args.listen.as_ref().map(|_| cfg.listen);
-    run(url, &cfg, roles, listen).await
+    let listen = match &args.listen {
+        Some(flag) => Some(cfg.listen_addr(Some(flag), args.engine.insecure_listen)?),
+        None => None,
+    };
+    run(&ctx.url, &cfg, roles, listen).await
 }
 
 async fn run(
-    url: Option<&str>,
+    url: &str,
     cfg: &Config,
     roles: Vec<Role>,
     listen: Option<SocketAddr>,
 ) -> anyhow::Result<()> {
     let registry = Registry::builtin().map_err(anyhow::Error::msg)?;
-    let url = url.or(cfg.database_url.as_deref());
-    let store = db::open_migrated(url).await?;
+    let store = db::open(url, Access::Create).await?;
     let kinds = cfg.kinds_of(&roles);
     let mut node_cfg = NodeConfig::new(worker_name(), roles, &registry, &kinds, cfg.concurrency);
     node_cfg.dispatcher.lease = cfg.lease;
@@ -75,11 +71,12 @@ async fn run(
         None => None,
     };
     println!(
-        "juggernaut {}: worker {} on {} serving [{}]",
+        "juggernaut {}: worker {} on {} serving [{}] (configuration: {})",
         env!("CARGO_PKG_VERSION"),
         node.worker(),
-        redact(db::url_or_default(url)),
-        serving.join(", ")
+        output::clean(&redact(url)),
+        serving.join(", "),
+        output::clean(&cfg.source)
     );
     if let Some(addr) = listen {
         println!(

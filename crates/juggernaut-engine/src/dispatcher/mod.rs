@@ -9,7 +9,7 @@ mod lease_keeper;
 
 use crate::error::EngineError;
 use crate::events::{EngineEvent, EventSink};
-use crate::idle::{IdleBoard, Loop};
+use crate::idle::{Idle, IdleBoard, Loop};
 use crate::registry::Registry;
 use juggernaut_core::{Task, TaskId, TaskKind, WorkerId};
 use juggernaut_store::{ClaimRequest, LeaseRef, Store};
@@ -180,7 +180,8 @@ impl Dispatcher {
         let result = self
             .claim_loop(&shutdown, &slots, &slot_freed, &inflight, &tx)
             .await;
-        self.idle.idle(Loop::Dispatcher, "shutting down");
+        self.idle
+            .idle(Loop::Dispatcher, Idle::ShuttingDown, "shutting down");
         self.drain(&slots, &inflight).await;
         drop(tx);
         let _ = completer.await;
@@ -222,8 +223,11 @@ impl Dispatcher {
                     // A transient fault (the database restarting, a killed connection) never
                     // stops the worker: it says why it is idle and tries again next wake-up.
                     Err(e) if e.is_retryable() => {
-                        self.idle
-                            .idle(Loop::Dispatcher, format!("store unavailable: {e}"));
+                        self.idle.idle(
+                            Loop::Dispatcher,
+                            Idle::StoreUnavailable,
+                            format!("store unavailable: {e}"),
+                        );
                         let error = e.to_string();
                         self.events.emit(EngineEvent::StoreFault {
                             operation: "claim",
@@ -318,12 +322,18 @@ impl Dispatcher {
     fn report_idle(&self, got: usize, held: usize) {
         if got == 0 && held == 0 {
             let kinds: Vec<&str> = self.config.kinds.iter().map(|k| k.as_str()).collect();
-            let reason = if kinds.is_empty() {
-                "this worker serves no task kind that has a handler".to_owned()
+            let (code, reason) = if kinds.is_empty() {
+                (
+                    Idle::NoKinds,
+                    "this worker serves no task kind that has a handler".to_owned(),
+                )
             } else {
-                format!("no ready tasks of kinds {}", kinds.join(", "))
+                (
+                    Idle::NoReadyTasks,
+                    format!("no ready tasks of kinds {}", kinds.join(", ")),
+                )
             };
-            self.idle.idle(Loop::Dispatcher, reason);
+            self.idle.idle(Loop::Dispatcher, code, reason);
         } else {
             self.idle.busy(Loop::Dispatcher);
         }

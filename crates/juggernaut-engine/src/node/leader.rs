@@ -4,7 +4,7 @@
 use super::LeaderConfig;
 use super::{pruner, scheduler, watchdog};
 use crate::events::EventSink;
-use crate::idle::{IdleBoard, Loop};
+use crate::idle::{Idle, IdleBoard, Loop};
 use juggernaut_core::WorkerId;
 use juggernaut_store::Store;
 use std::sync::Arc;
@@ -44,6 +44,7 @@ pub async fn run(
     let mut next_watchdog = Instant::now();
     let mut next_prune = Instant::now();
     let mut leading = false;
+    let mut schedules = scheduler::Scheduler::default();
     loop {
         let event = tokio::select! {
             biased;
@@ -56,7 +57,11 @@ pub async fn run(
         leading = match store.try_lead(LEADERSHIP, &id, config.ttl).await {
             Ok(l) => l,
             Err(e) => {
-                idle.idle(Loop::Leader, format!("store unavailable: {e}"));
+                idle.idle(
+                    Loop::Leader,
+                    Idle::StoreUnavailable,
+                    format!("store unavailable: {e}"),
+                );
                 false
             }
         };
@@ -70,7 +75,7 @@ pub async fn run(
             watchdog::tick(store.as_ref(), &id, &config, &report).await;
             next_watchdog = now + config.watchdog_interval;
         }
-        scheduler::tick(store.as_ref(), &id, &report).await;
+        schedules.tick(store.as_ref(), &id, &report).await;
         if now >= next_prune {
             pruner::tick(store.as_ref(), &id, &config, &report).await;
             next_prune = now + config.prune_interval;
@@ -80,13 +85,19 @@ pub async fn run(
 
 /// Records who leads, for a node that does not.
 async fn follow(store: &dyn Store, idle: &IdleBoard) {
-    let reason = match store.leader(LEADERSHIP).await {
-        Ok(Some(l)) => format!("following leader {}", l.holder),
-        Ok(None) => "leadership is free; will try again".to_owned(),
-        Err(e) => format!("store unavailable: {e}"),
+    let (code, reason) = match store.leader(LEADERSHIP).await {
+        Ok(Some(l)) => (
+            Idle::FollowingLeader,
+            format!("following leader {}", l.holder),
+        ),
+        Ok(None) => (
+            Idle::LeadershipFree,
+            "leadership is free; will try again".to_owned(),
+        ),
+        Err(e) => (Idle::StoreUnavailable, format!("store unavailable: {e}")),
     };
-    idle.idle(Loop::Leader, reason);
+    idle.idle(Loop::Leader, code, reason);
     for l in [Loop::Watchdog, Loop::Scheduler, Loop::Pruner] {
-        idle.idle(l, "not the leader");
+        idle.idle(l, Idle::NotLeader, "not the leader");
     }
 }

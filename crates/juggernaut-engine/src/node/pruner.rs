@@ -3,7 +3,7 @@
 use super::LeaderConfig;
 use super::leader::Reporting;
 use crate::events::EngineEvent;
-use crate::idle::Loop;
+use crate::idle::{Idle, Loop};
 use juggernaut_core::WorkerId;
 use juggernaut_store::Store;
 
@@ -20,6 +20,7 @@ pub async fn tick(store: &dyn Store, id: &WorkerId, config: &LeaderConfig, repor
             }
             idle.idle(
                 Loop::Pruner,
+                Idle::WaitingForNextPass,
                 format!(
                     "pruned {n}; next pass in {}s (retention {}d)",
                     config.prune_interval.as_secs(),
@@ -27,6 +28,10 @@ pub async fn tick(store: &dyn Store, id: &WorkerId, config: &LeaderConfig, repor
                 ),
             );
         }
-        Err(e) => idle.idle(Loop::Pruner, format!("store unavailable: {e}")),
+        Err(e) => idle.idle(
+            Loop::Pruner,
+            Idle::StoreUnavailable,
+            format!("store unavailable: {e}"),
+        ),
     }
 }

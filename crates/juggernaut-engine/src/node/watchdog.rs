@@ -4,7 +4,7 @@
 use super::LeaderConfig;
 use super::leader::Reporting;
 use crate::events::EngineEvent;
-use crate::idle::Loop;
+use crate::idle::{Idle, Loop};
 use juggernaut_core::WorkerId;
 use juggernaut_store::Store;
 
@@ -14,12 +14,15 @@ pub async fn tick(store: &dyn Store, id: &WorkerId, config: &LeaderConfig, repor
         Ok(true) => report.idle.busy(Loop::Watchdog),
         Ok(false) => report.idle.idle(
             Loop::Watchdog,
+            Idle::NothingToDo,
             "nothing to do: no expired leases, silent workers or overdue attempts",
         ),
         Err(e) => {
-            report
-                .idle
-                .idle(Loop::Watchdog, format!("store unavailable: {e}"));
+            report.idle.idle(
+                Loop::Watchdog,
+                Idle::StoreUnavailable,
+                format!("store unavailable: {e}"),
+            );
             let error = e.to_string();
             report.events.emit(EngineEvent::StoreFault {
                 operation: "watchdog",

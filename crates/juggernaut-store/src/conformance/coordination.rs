@@ -280,13 +280,21 @@ pub async fn schedules_are_added_listed_and_removed(store: S) {
         .list_schedules()
         .await
         .unwrap()
+        .valid
         .into_iter()
         .map(|s| s.name)
         .collect();
     assert_eq!(names, vec!["a-first", "nightly"]);
+    let poison = NewSchedule {
+        max_attempts: 0,
+        ..schedule("poison", "* * * * * *")
+    };
+    let refused = store.add_schedule(poison, "ops").await.unwrap_err();
+    assert!(refused.to_string().contains("max_attempts"), "{refused}");
     assert!(store.remove_schedule("nightly", "ops").await.unwrap());
     assert!(!store.remove_schedule("nightly", "ops").await.unwrap());
-    assert_eq!(store.list_schedules().await.unwrap().len(), 1);
+    let left = store.list_schedules().await.unwrap();
+    assert_eq!((left.valid.len(), left.invalid.len()), (1, 0));
 }
 
 /// A fire time creates its task once, however many callers race for it.
@@ -318,7 +326,7 @@ pub async fn schedule_fires_once_per_fire_time(store: S) {
         (Origin::Schedule, 3, "tick run")
     );
     assert_eq!(t.input["from"], "tick");
-    let after = store.list_schedules().await.unwrap().remove(0);
+    let after = store.list_schedules().await.unwrap().valid.remove(0);
     assert_eq!(
         (after.next_fire_at, after.last_fired_at, after.last_task_id),
         (next, Some(fire_at), Some(t.id))
