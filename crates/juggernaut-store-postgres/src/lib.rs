@@ -30,6 +30,7 @@ mod row;
 mod schedules;
 mod store;
 mod time;
+mod upkeep;
 mod workers;
 
 pub use migrate::{MIGRATOR, create_database, drop_database};

@@ -49,21 +49,54 @@ pub async fn events<'e>(
     rows.iter().map(row::event).collect()
 }
 
-/// The filter's `WHERE` clause; binds $1 statuses, $2 kinds (empty arrays match all), $3 goal,
-/// $4 cursor.
-const WHERE: &str = "WHERE (cardinality($1::text[]) = 0 OR status = ANY($1)) \
-     AND (cardinality($2::text[]) = 0 OR kind = ANY($2)) \
-     AND ($3::bigint IS NULL OR goal_id = $3) AND ($4::bigint IS NULL OR id < $4)";
+/// One bound value of a filter.
+enum Bind {
+    Texts(Vec<String>),
+    Int(i64),
+}
+
+/// The filter's `WHERE` clause with only the conditions it uses (so that every combination has a
+/// plain plan that can use the indexes), and its values in placeholder order.
+fn filter_sql(f: &TaskFilter, before: Option<TaskId>) -> (String, Vec<Bind>) {
+    let (mut conds, mut binds) = (Vec::new(), Vec::new());
+    if !f.statuses.is_empty() {
+        binds.push(Bind::Texts(
+            f.statuses.iter().map(|s| s.as_str().to_owned()).collect(),
+        ));
+        conds.push(format!("status = ANY(${})", binds.len()));
+    }
+    if !f.kinds.is_empty() {
+        binds.push(Bind::Texts(
+            f.kinds.iter().map(|k| k.as_str().to_owned()).collect(),
+        ));
+        conds.push(format!("kind = ANY(${})", binds.len()));
+    }
+    if let Some(g) = f.goal_id {
+        binds.push(Bind::Int(g.0));
+        conds.push(format!("goal_id = ${}", binds.len()));
+    }
+    if let Some(b) = before {
+        binds.push(Bind::Int(b.0));
+        conds.push(format!("id < ${}", binds.len()));
+    }
+    let sql = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    (sql, binds)
+}
 
 type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
 
-fn bind_filter<'q>(q: Query<'q>, f: &TaskFilter, before: Option<TaskId>) -> Query<'q> {
-    let statuses: Vec<&'static str> = f.statuses.iter().map(|s| s.as_str()).collect();
-    let kinds: Vec<String> = f.kinds.iter().map(|k| k.as_str().to_owned()).collect();
-    q.bind(statuses)
-        .bind(kinds)
-        .bind(f.goal_id.map(|g| g.0))
-        .bind(before.map(|b| b.0))
+fn bind_all(mut q: Query<'_>, binds: Vec<Bind>) -> Query<'_> {
+    for b in binds {
+        q = match b {
+            Bind::Texts(v) => q.bind(v),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    q
 }
 
 /// One page of matching tasks, newest first.
@@ -73,12 +106,13 @@ pub async fn list<'e>(
     page: PageRequest,
 ) -> Result<Page<Task>, StoreError> {
     let limit = page.clamped_limit();
+    let (filter, binds) = filter_sql(f, page.before);
     let sql = format!(
-        "SELECT {} FROM tasks {WHERE} ORDER BY id DESC LIMIT $5",
-        row::columns()
+        "SELECT {} FROM tasks {filter} ORDER BY id DESC LIMIT {}",
+        row::columns(),
+        i64::from(limit) + 1
     );
-    let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), f, page.before)
-        .bind(i64::from(limit) + 1)
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
         .fetch_all(ex)
         .await
         .map_err(db("list"))?;
@@ -88,8 +122,9 @@ pub async fn list<'e>(
 
 /// How many tasks match.
 pub async fn count<'e>(ex: impl PgExecutor<'e>, f: &TaskFilter) -> Result<u64, StoreError> {
-    let sql = format!("SELECT COUNT(*) AS n FROM tasks {WHERE}");
-    let row = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), f, None)
+    let (filter, binds) = filter_sql(f, None);
+    let sql = format!("SELECT COUNT(*) AS n FROM tasks {filter}");
+    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
         .fetch_one(ex)
         .await
         .map_err(db("count"))?;

@@ -2,6 +2,7 @@
 //! [`Store`] and [`Coordination`] impls that delegate each operation to its own module.
 
 use crate::error::db;
+use crate::upkeep::Upkeep;
 use crate::{
     cancel, claim, complete, enqueue, fail, heartbeat, leader, migrate, prune, read, release,
     requeue, rescue, schedules, time, workers,
@@ -20,9 +21,8 @@ use juggernaut_store::{
 };
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -35,10 +35,6 @@ const POOL_SIZE: u32 = 16;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Pause before the listener reconnects after an error.
 const LISTEN_RETRY: Duration = Duration::from_secs(1);
-/// Tasks made ready (enqueued or promoted) by this store after which it refreshes the planner's
-/// statistics of `tasks`, at most once per [`ANALYZE_EVERY`].
-const ANALYZE_AFTER: u64 = 1_000;
-const ANALYZE_EVERY: Duration = Duration::from_secs(10);
 
 /// A task store in a PostgreSQL database.
 pub struct PostgresStore {
@@ -50,9 +46,8 @@ pub struct PostgresStore {
     pub(crate) options: StoreOptions,
     pub(crate) signal: Arc<Notify>,
     listener: Mutex<Option<JoinHandle<()>>>,
-    /// Tasks made ready since the last `ANALYZE`, and when that ran.
-    made_ready: AtomicU64,
-    analyzed: Mutex<Option<Instant>>,
+    /// Statistics and vacuum of `tasks`.
+    upkeep: Upkeep,
 }
 
 impl PostgresStore {
@@ -102,8 +97,7 @@ impl PostgresStore {
             options,
             signal: Arc::new(Notify::new()),
             listener: Mutex::new(None),
-            made_ready: AtomicU64::new(0),
-            analyzed: Mutex::new(None),
+            upkeep: Upkeep::default(),
         })
     }
 
@@ -129,34 +123,14 @@ impl PostgresStore {
         claim::explain(self, request).await
     }
 
-    /// Notes `n` tasks made ready; after many, refreshes the statistics of `tasks` in the
-    /// background.
-    ///
-    /// Why: the claim's plan depends on how many ready tasks PostgreSQL believes there are. With
-    /// statistics taken while few were ready (a fresh database, or a drained queue before a
-    /// burst), it expects fewer matches than the claim's `LIMIT`, and prefers to read and sort
-    /// the whole ready set (measured: 45 ms per claim at a 50,000 backlog) over walking the
-    /// first entries of `tasks_ready` (0.3 ms). Autovacuum fixes that within a minute or so; a
-    /// queue cannot wait that long. The damage is bounded by the threshold: until the refresh,
-    /// a claim sorts at most about [`ANALYZE_AFTER`] tasks per enqueuing process.
+    /// Notes `n` tasks made ready (see [`Upkeep::note_ready`]).
     pub(crate) fn note_ready(&self, n: u64) {
-        if n == 0 || self.made_ready.fetch_add(n, Ordering::Relaxed) + n < ANALYZE_AFTER {
-            return;
-        }
-        {
-            let mut last = self.analyzed.lock().unwrap_or_else(|p| p.into_inner());
-            if last.is_some_and(|at| at.elapsed() < ANALYZE_EVERY) {
-                return;
-            }
-            *last = Some(Instant::now());
-        }
-        self.made_ready.store(0, Ordering::Relaxed);
-        let pool = self.pool.clone();
-        tokio::spawn(async move {
-            if let Err(error) = sqlx::query("ANALYZE tasks").execute(&pool).await {
-                tracing::warn!(%error, "cannot refresh the statistics of tasks");
-            }
-        });
+        self.upkeep.note_ready(&self.pool, n);
+    }
+
+    /// Notes `n` tasks claimed (see [`Upkeep::note_claimed`]).
+    pub(crate) fn note_claimed(&self, n: u64) {
+        self.upkeep.note_claimed(&self.pool, n);
     }
 
     fn listener_slot(&self) -> MutexGuard<'_, Option<JoinHandle<()>>> {

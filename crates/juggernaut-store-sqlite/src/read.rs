@@ -48,22 +48,55 @@ pub async fn events<'e>(
     rows.iter().map(row::event).collect()
 }
 
-/// The filter's `WHERE` clause; binds ?1 statuses, ?2 kinds (JSON arrays), ?3 goal, ?4 cursor.
-const WHERE: &str = "WHERE (?1 = '[]' OR status IN (SELECT value FROM json_each(?1))) \
-     AND (?2 = '[]' OR kind IN (SELECT value FROM json_each(?2))) \
-     AND (?3 IS NULL OR goal_id = ?3) AND (?4 IS NULL OR id < ?4)";
+/// One bound value of a filter.
+enum Bind {
+    Text(String),
+    Int(i64),
+}
 
-fn bind_filter<'q>(
-    q: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>,
-    f: &TaskFilter,
-    before: Option<TaskId>,
-) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments> {
-    let statuses: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
-    let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
-    q.bind(serde_json::Value::from(statuses).to_string())
-        .bind(serde_json::Value::from(kinds).to_string())
-        .bind(f.goal_id.map(|g| g.0))
-        .bind(before.map(|b| b.0))
+/// The filter's `WHERE` clause with only the conditions it uses (so that SQLite can use the
+/// indexes for each combination), and its values in placeholder order.
+fn filter_sql(f: &TaskFilter, before: Option<TaskId>) -> (String, Vec<Bind>) {
+    let json = |v: Vec<&str>| serde_json::Value::from(v).to_string();
+    let (mut conds, mut binds) = (Vec::new(), Vec::new());
+    if !f.statuses.is_empty() {
+        binds.push(Bind::Text(json(
+            f.statuses.iter().map(|s| s.as_str()).collect(),
+        )));
+        conds.push("status IN (SELECT value FROM json_each(?))");
+    }
+    if !f.kinds.is_empty() {
+        binds.push(Bind::Text(json(
+            f.kinds.iter().map(|k| k.as_str()).collect(),
+        )));
+        conds.push("kind IN (SELECT value FROM json_each(?))");
+    }
+    if let Some(g) = f.goal_id {
+        binds.push(Bind::Int(g.0));
+        conds.push("goal_id = ?");
+    }
+    if let Some(b) = before {
+        binds.push(Bind::Int(b.0));
+        conds.push("id < ?");
+    }
+    let sql = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    (sql, binds)
+}
+
+type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
+
+fn bind_all(mut q: Query<'_>, binds: Vec<Bind>) -> Query<'_> {
+    for b in binds {
+        q = match b {
+            Bind::Text(t) => q.bind(t),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    q
 }
 
 /// One page of matching tasks, newest first.
@@ -73,9 +106,12 @@ pub async fn list<'e>(
     page: PageRequest,
 ) -> Result<Page<Task>, StoreError> {
     let limit = page.clamped_limit();
-    let sql = format!("SELECT {TASK_COLUMNS} FROM tasks {WHERE} ORDER BY id DESC LIMIT ?5");
-    let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), f, page.before)
-        .bind(i64::from(limit) + 1)
+    let (filter, binds) = filter_sql(f, page.before);
+    let sql = format!(
+        "SELECT {TASK_COLUMNS} FROM tasks {filter} ORDER BY id DESC LIMIT {}",
+        i64::from(limit) + 1
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
         .fetch_all(ex)
         .await
         .map_err(db("list"))?;
@@ -85,22 +121,14 @@ pub async fn list<'e>(
 
 /// How many tasks match.
 pub async fn count<'e>(ex: impl SqliteExecutor<'e>, f: &TaskFilter) -> Result<u64, StoreError> {
-    let sql = format!("SELECT COUNT(*) FROM tasks {WHERE}");
-    let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(
-            serde_json::Value::from(f.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>())
-                .to_string(),
-        )
-        .bind(
-            serde_json::Value::from(f.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>())
-                .to_string(),
-        )
-        .bind(f.goal_id.map(|g| g.0))
-        .bind(None::<i64>)
+    let (filter, binds) = filter_sql(f, None);
+    let sql = format!("SELECT COUNT(*) FROM tasks {filter}");
+    let n: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
         .fetch_one(ex)
         .await
-        .map_err(db("count"))?;
-    Ok(u64::try_from(row.0).unwrap_or(0))
+        .map_err(db("count"))
+        .and_then(|r| sqlx::Row::try_get(&r, 0).map_err(db("count")))?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Counts per status.

@@ -2,6 +2,7 @@
 //! printing exactly one result line per workload.
 
 mod report;
+mod sweep;
 mod target;
 mod w1;
 mod w2;
@@ -33,11 +34,16 @@ pub async fn run(url: &str, args: BenchArgs) -> anyhow::Result<()> {
     );
     for backend in backends {
         for w in &workloads {
+            if *w == Workload::Sweep {
+                sweep::run(backend, &pg_admin, &args).await?;
+                continue;
+            }
             let target = target::Target::fresh(backend, &pg_admin).await?;
             let outcome = match w {
                 Workload::W1 => w1::run(&target, &args).await,
                 Workload::W2 => w2::run(&target, &args).await,
                 Workload::W3 => w3::run(&target, &args).await,
+                Workload::Sweep => Ok(()),
             };
             target.dispose().await;
             outcome?;
@@ -51,6 +57,7 @@ enum Workload {
     W1,
     W2,
     W3,
+    Sweep,
 }
 
 fn parse_workloads(names: &[String]) -> anyhow::Result<Vec<Workload>> {
@@ -60,8 +67,9 @@ fn parse_workloads(names: &[String]) -> anyhow::Result<Vec<Workload>> {
             "W1" => Ok(Workload::W1),
             "W2" => Ok(Workload::W2),
             "W3" => Ok(Workload::W3),
+            "SWEEP" => Ok(Workload::Sweep),
             other => Err(BadInput(format!(
-                "unknown workload `{other}` (available: W1, W2, W3)"
+                "unknown workload `{other}` (available: W1, W2, W3, SWEEP)"
             ))
             .into()),
         })

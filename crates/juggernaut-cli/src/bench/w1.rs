@@ -48,7 +48,8 @@ pub async fn run(target: &Target, args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn enqueue(target: &Target, n: u64) -> anyhow::Result<f64> {
+/// Enqueues `n` no-op tasks in batches; returns tasks per second.
+pub async fn enqueue(target: &Target, n: u64) -> anyhow::Result<f64> {
     let kind = TaskKind::new("noop")?;
     let started = Instant::now();
     let mut left = n;

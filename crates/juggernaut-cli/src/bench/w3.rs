@@ -82,7 +82,7 @@ pub async fn run(target: &Target, args: &BenchArgs) -> anyhow::Result<()> {
 }
 
 /// Starts one `juggernaut worker` process on `url`.
-fn spawn(url: &str, concurrency: u32) -> anyhow::Result<Child> {
+pub fn spawn(url: &str, concurrency: u32) -> anyhow::Result<Child> {
     let exe = std::env::current_exe()?;
     let child = Command::new(exe)
         .args([
