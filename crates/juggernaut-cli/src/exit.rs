@@ -1,7 +1,9 @@
 //! Exit codes (SPEC §3a): 0 success, 1 a failure of the work, 2 bad usage or bad input.
 
+use juggernaut_app::AppError;
 use juggernaut_core::DomainError;
 use juggernaut_engine::EngineError;
+use juggernaut_handler::RegistryError;
 use juggernaut_store::StoreError;
 
 /// The work failed.
@@ -24,8 +26,11 @@ impl std::error::Error for BadInput {}
 /// The exit code for an error.
 pub fn code_for(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
-        if cause.is::<BadInput>() || cause.is::<DomainError>() {
+        if cause.is::<BadInput>() || cause.is::<DomainError>() || cause.is::<RegistryError>() {
             return BAD_INPUT;
+        }
+        if let Some(a) = cause.downcast_ref::<AppError>() {
+            return if a.is_bad_input() { BAD_INPUT } else { FAILURE };
         }
         if let Some(s) = cause.downcast_ref::<StoreError>() {
             return if s.is_bad_input() { BAD_INPUT } else { FAILURE };

@@ -3,8 +3,10 @@
 
 mod bad_input;
 mod bench;
+mod cluster;
 mod crash;
 mod hardening;
+mod input;
 mod support;
 mod tasks;
 mod up;

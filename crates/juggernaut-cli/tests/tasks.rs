@@ -1,7 +1,8 @@
 //! The task and dlq commands on the default embedded database.
 
 use crate::support::Cwd;
-use juggernaut_store::{ClaimRequest, Failure, LeaseRef, Store, StoreOptions};
+use juggernaut_store::prelude::*;
+use juggernaut_store::{ClaimRequest, Failure, LeaseRef, StoreOptions};
 use juggernaut_store_sqlite::SqliteStore;
 use std::time::Duration;
 
@@ -78,6 +79,7 @@ async fn dead_tasks_are_listed_and_requeued() {
             lease,
             error: "boom".into(),
             retryable: true,
+            retry_after: None,
         })
         .await
         .unwrap();

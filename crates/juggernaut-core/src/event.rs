@@ -54,6 +54,21 @@ pub enum EventKind {
     /// Ran past its run-time limit; the attempt failed.
     #[serde(rename = "task.timed_out")]
     TaskTimedOut,
+    /// The handler parked the task until something outside happens.
+    #[serde(rename = "task.awaiting_external")]
+    TaskAwaitingExternal,
+    /// The time to look again came; the task is ready for its handler to look.
+    #[serde(rename = "task.rechecked")]
+    TaskRechecked,
+    /// The task asks a person for approval.
+    #[serde(rename = "task.approval_requested")]
+    TaskApprovalRequested,
+    /// A person approved.
+    #[serde(rename = "task.approved")]
+    TaskApproved,
+    /// A person rejected.
+    #[serde(rename = "task.rejected")]
+    TaskRejected,
     /// A worker process registered.
     #[serde(rename = "worker.registered")]
     WorkerRegistered,
@@ -85,7 +100,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 24] = [
+    pub const ALL: [EventKind; 29] = [
         Self::TaskEnqueued,
         Self::TaskPromoted,
         Self::TaskClaimed,
@@ -101,6 +116,11 @@ impl EventKind {
         Self::TaskRequeued,
         Self::TaskReleased,
         Self::TaskTimedOut,
+        Self::TaskAwaitingExternal,
+        Self::TaskRechecked,
+        Self::TaskApprovalRequested,
+        Self::TaskApproved,
+        Self::TaskRejected,
         Self::WorkerRegistered,
         Self::WorkerLost,
         Self::WorkerRecovered,
@@ -130,6 +150,11 @@ impl EventKind {
             Self::TaskRequeued => "task.requeued",
             Self::TaskReleased => "task.released",
             Self::TaskTimedOut => "task.timed_out",
+            Self::TaskAwaitingExternal => "task.awaiting_external",
+            Self::TaskRechecked => "task.rechecked",
+            Self::TaskApprovalRequested => "task.approval_requested",
+            Self::TaskApproved => "task.approved",
+            Self::TaskRejected => "task.rejected",
             Self::WorkerRegistered => "worker.registered",
             Self::WorkerLost => "worker.lost",
             Self::WorkerRecovered => "worker.recovered",

@@ -54,23 +54,37 @@ pub enum FailureOutcome {
     Failed,
 }
 
+/// The longest retry-after a handler may ask for.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// A failed attempt as the decision sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Failed {
+    /// Attempts so far, counting the one that just failed.
+    pub attempts: u32,
+    /// Attempts allowed.
+    pub max_attempts: u32,
+    /// Whether another attempt may help.
+    pub retryable: bool,
+    /// When the handler says to try again (a `Retry-After`), if it knows.
+    pub retry_after: Option<Duration>,
+}
+
 impl FailureOutcome {
-    /// Decides what a failed attempt leads to. `attempts` counts the attempt that just failed.
-    pub fn decide(
-        attempts: u32,
-        max_attempts: u32,
-        retryable: bool,
-        backoff: &Backoff,
-        unit: f64,
-    ) -> Self {
-        if !retryable {
+    /// Decides what a failed attempt leads to. `unit` is a random number in `[0, 1)` for the
+    /// backoff's jitter; a retry-after named by the handler wins over the backoff (at most
+    /// [`MAX_RETRY_AFTER`]).
+    pub fn decide(f: Failed, backoff: &Backoff, unit: f64) -> Self {
+        if !f.retryable {
             Self::Failed
-        } else if attempts >= max_attempts {
+        } else if f.attempts >= f.max_attempts {
             Self::Dead
         } else {
-            Self::Retry {
-                delay: backoff.delay(attempts, unit),
-            }
+            let delay = match f.retry_after {
+                Some(after) => after.min(MAX_RETRY_AFTER),
+                None => backoff.delay(f.attempts, unit),
+            };
+            Self::Retry { delay }
         }
     }
 
@@ -110,22 +124,40 @@ mod tests {
 
     #[test]
     fn decision_follows_attempts_and_retryability() {
+        let f = |attempts, max_attempts, retryable| Failed {
+            attempts,
+            max_attempts,
+            retryable,
+            retry_after: None,
+        };
+        let decide = |x| FailureOutcome::decide(x, &B, 0.0);
+        assert_eq!(decide(f(1, 3, false)), FailureOutcome::Failed);
+        assert_eq!(decide(f(3, 3, true)), FailureOutcome::Dead);
+        assert_eq!(decide(f(4, 3, true)), FailureOutcome::Dead);
         assert_eq!(
-            FailureOutcome::decide(1, 3, false, &B, 0.0),
-            FailureOutcome::Failed
-        );
-        assert_eq!(
-            FailureOutcome::decide(3, 3, true, &B, 0.0),
-            FailureOutcome::Dead
-        );
-        assert_eq!(
-            FailureOutcome::decide(4, 3, true, &B, 0.0),
-            FailureOutcome::Dead
-        );
-        assert_eq!(
-            FailureOutcome::decide(2, 3, true, &B, 0.0),
+            decide(f(2, 3, true)),
             FailureOutcome::Retry {
                 delay: Duration::from_secs(2)
+            }
+        );
+        let told = Failed {
+            retry_after: Some(Duration::from_secs(90)),
+            ..f(1, 3, true)
+        };
+        assert_eq!(
+            decide(told),
+            FailureOutcome::Retry {
+                delay: Duration::from_secs(90)
+            }
+        );
+        let greedy = Failed {
+            retry_after: Some(Duration::MAX),
+            ..f(1, 3, true)
+        };
+        assert_eq!(
+            decide(greedy),
+            FailureOutcome::Retry {
+                delay: MAX_RETRY_AFTER
             }
         );
         assert_eq!(FailureOutcome::Dead.action(), Action::Kill);

@@ -158,6 +158,45 @@ impl NewTask {
     }
 }
 
+/// What a parked task waits for: the answer to "what moves it next" for a task that is neither
+/// running nor queued.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Waiting {
+    /// Something outside (a pull request under review): checked again at `check_at`, when the
+    /// task runs again to look.
+    External {
+        /// What it waits for, for humans.
+        what: String,
+        /// When to look again.
+        check_at: DateTime<Utc>,
+    },
+    /// A person's approval.
+    Approval {
+        /// Why it needs one.
+        reason: String,
+        /// How risky it is.
+        risk: crate::risk::RiskLevel,
+    },
+}
+
+impl Waiting {
+    /// Checks the text fields (non-empty, storable).
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let (field, text) = match self {
+            Self::External { what, .. } => ("what", what),
+            Self::Approval { reason, .. } => ("reason", reason),
+        };
+        if text.is_empty() || text.len() > 2000 {
+            return Err(DomainError::InvalidField {
+                field,
+                reason: "must be 1-2000 bytes".into(),
+            });
+        }
+        text::check_text(field, text)
+    }
+}
+
 /// The lease a running task is held under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lease {
@@ -204,6 +243,8 @@ pub struct Task {
     pub evidence: Vec<Evidence>,
     /// The last failed attempt's error.
     pub last_error: Option<String>,
+    /// What moves it next while it is parked (`awaiting_external`, `waiting_approval`).
+    pub waiting: Option<Waiting>,
     /// Dedupe key.
     pub dedupe_key: Option<String>,
     /// Origin.

@@ -45,11 +45,14 @@ pub enum Action {
     Approve,
     /// A human rejected: `waiting_approval` → `cancelled`.
     Reject,
+    /// The time to look at what an `awaiting_external` task waits for has come: → `ready`, so
+    /// that its handler runs again to look (the look does not count as an attempt).
+    Recheck,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Self::Promote,
         Self::Claim,
         Self::Verify,
@@ -67,6 +70,7 @@ impl Action {
         Self::RequestApproval,
         Self::Approve,
         Self::Reject,
+        Self::Recheck,
     ];
 
     fn verb(self) -> &'static str {
@@ -88,6 +92,7 @@ impl Action {
             Self::RequestApproval => "ask for approval",
             Self::Approve => "be approved",
             Self::Reject => "be rejected",
+            Self::Recheck => "be checked again",
         }
     }
 }
@@ -114,7 +119,8 @@ pub fn next(from: TaskStatus, action: Action) -> Result<TaskStatus, DomainError>
         (Pending | WaitingApproval | Ready, Action::Block) => Some(Blocked),
         (Blocked, Action::Unblock) => Some(Pending),
         (Dead | Failed | Cancelled, Action::Requeue) => Some(Pending),
-        (Pending | Ready, Action::RequestApproval) => Some(WaitingApproval),
+        (Pending | Ready | Running, Action::RequestApproval) => Some(WaitingApproval),
+        (AwaitingExternal, Action::Recheck) => Some(Ready),
         (WaitingApproval, Action::Approve) => Some(Pending),
         (WaitingApproval, Action::Reject) => Some(Cancelled),
         _ => None,
@@ -161,6 +167,8 @@ mod tests {
         }
         m.insert((Pending, Action::RequestApproval), WaitingApproval);
         m.insert((Ready, Action::RequestApproval), WaitingApproval);
+        m.insert((Running, Action::RequestApproval), WaitingApproval);
+        m.insert((AwaitingExternal, Action::Recheck), Ready);
         m.insert((WaitingApproval, Action::Approve), Pending);
         m.insert((WaitingApproval, Action::Reject), Cancelled);
         m
@@ -186,7 +194,7 @@ mod tests {
             }
         }
         assert_eq!(allowed_count, table.len());
-        assert_eq!(allowed_count, 35);
+        assert_eq!(allowed_count, 37);
     }
 
     #[test]

@@ -1,27 +1,46 @@
-//! Typed engine events. Everything notable the engine does is one variant of [`EngineEvent`];
-//! [`EventSink::emit`] logs it through `tracing` (JSON lines with `JUGGERNAUT_LOG_FORMAT=json`) and
-//! counts it for `/metrics`, so logs and metrics never disagree about what happened.
+//! Typed engine events: the one stream of what the engine does. Everything notable is one
+//! variant of [`EngineEvent`]; [`EventSink::emit`] logs it through `tracing` (JSON lines with
+//! `JUGGERNAUT_LOG_FORMAT=json`), feeds the `/metrics` counters and histograms, and broadcasts it
+//! to subscribers (a live view), so logs, metrics and live views never disagree.
 
+use crate::metrics::Metrics;
 use juggernaut_core::{FailureOutcome, TaskId, WorkerId};
 use serde::Serialize;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::broadcast;
+
+/// How many events a slow subscriber may fall behind before it misses some (it is told how
+/// many it missed).
+const BACKLOG: usize = 4096;
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EngineEvent {
-    /// A dispatcher claimed tasks.
-    TasksClaimed {
-        /// How many.
-        count: usize,
+    /// A dispatcher claimed a task.
+    TaskClaimed {
+        /// The task.
+        task: TaskId,
+        /// Its kind.
+        kind: String,
+        /// How long it had been ready (since its run time or creation), in milliseconds.
+        waited_ms: u64,
+    },
+    /// A handler (and, for a done outcome, the verifier) finished an attempt.
+    TaskRan {
+        /// The task.
+        task: TaskId,
+        /// Its kind.
+        kind: String,
+        /// How long the handler and the verifier took, in milliseconds.
+        run_ms: u64,
     },
     /// The store accepted a completion.
     TaskCompleted {
         /// The task.
         task: TaskId,
     },
-    /// Fencing refused a completion or failure report (the lease was lost).
+    /// The store refused a result: a stale lease (fencing) or an unstorable completion.
     ResultRefused {
         /// The task.
         task: TaskId,
@@ -36,6 +55,20 @@ pub enum EngineEvent {
         error: String,
         /// Retry, dead or failed.
         outcome: FailureOutcome,
+    },
+    /// A handler parked its task: waiting for something outside, or for a person.
+    TaskParked {
+        /// The task.
+        task: TaskId,
+        /// `external` or `approval`.
+        waiting: &'static str,
+    },
+    /// A batch of results was written.
+    ResultsWritten {
+        /// How many.
+        count: usize,
+        /// How long the writes took, in milliseconds.
+        write_ms: u64,
     },
     /// Heartbeat found a lease gone; the handler was stopped.
     LeaseLost {
@@ -68,6 +101,11 @@ pub enum EngineEvent {
         /// The tasks.
         tasks: Vec<TaskId>,
     },
+    /// External waits whose check time came are ready to look again.
+    ExternalsRechecked {
+        /// The tasks.
+        tasks: Vec<TaskId>,
+    },
     /// A cron schedule fired.
     ScheduleFired {
         /// The schedule.
@@ -97,16 +135,20 @@ pub enum EngineEvent {
 }
 
 /// Every event name, in variant order (the metric label).
-pub const EVENT_NAMES: [&str; 13] = [
-    "tasks_claimed",
+pub const EVENT_NAMES: [&str; 17] = [
+    "task_claimed",
+    "task_ran",
     "task_completed",
     "result_refused",
     "attempt_failed",
+    "task_parked",
+    "results_written",
     "lease_lost",
     "leases_released",
     "leases_rescued",
     "worker_lost",
     "attempts_timed_out",
+    "externals_rechecked",
     "schedule_fired",
     "schedule_skipped",
     "tasks_pruned",
@@ -114,21 +156,26 @@ pub const EVENT_NAMES: [&str; 13] = [
 ];
 
 impl EngineEvent {
-    fn index(&self) -> usize {
+    /// The event's position in [`EVENT_NAMES`].
+    pub fn index(&self) -> usize {
         match self {
-            Self::TasksClaimed { .. } => 0,
-            Self::TaskCompleted { .. } => 1,
-            Self::ResultRefused { .. } => 2,
-            Self::AttemptFailed { .. } => 3,
-            Self::LeaseLost { .. } => 4,
-            Self::LeasesReleased { .. } => 5,
-            Self::LeasesRescued { .. } => 6,
-            Self::WorkerLost { .. } => 7,
-            Self::AttemptsTimedOut { .. } => 8,
-            Self::ScheduleFired { .. } => 9,
-            Self::ScheduleSkipped { .. } => 10,
-            Self::TasksPruned { .. } => 11,
-            Self::StoreFault { .. } => 12,
+            Self::TaskClaimed { .. } => 0,
+            Self::TaskRan { .. } => 1,
+            Self::TaskCompleted { .. } => 2,
+            Self::ResultRefused { .. } => 3,
+            Self::AttemptFailed { .. } => 4,
+            Self::TaskParked { .. } => 5,
+            Self::ResultsWritten { .. } => 6,
+            Self::LeaseLost { .. } => 7,
+            Self::LeasesReleased { .. } => 8,
+            Self::LeasesRescued { .. } => 9,
+            Self::WorkerLost { .. } => 10,
+            Self::AttemptsTimedOut { .. } => 11,
+            Self::ExternalsRechecked { .. } => 12,
+            Self::ScheduleFired { .. } => 13,
+            Self::ScheduleSkipped { .. } => 14,
+            Self::TasksPruned { .. } => 15,
+            Self::StoreFault { .. } => 16,
         }
     }
 
@@ -151,22 +198,39 @@ impl EngineEvent {
         )
     }
 
+    /// Per-task events of the hot path, logged at `debug` only.
     fn is_per_task(&self) -> bool {
-        matches!(self, Self::TasksClaimed { .. } | Self::TaskCompleted { .. })
+        matches!(
+            self,
+            Self::TaskClaimed { .. }
+                | Self::TaskRan { .. }
+                | Self::TaskCompleted { .. }
+                | Self::ResultsWritten { .. }
+        )
     }
 }
 
-/// Logs and counts events; cheap to clone and share.
-#[derive(Debug, Clone, Default)]
+/// Logs, counts and broadcasts events; cheap to clone and share.
+#[derive(Debug, Clone)]
 pub struct EventSink {
-    counts: Arc<[AtomicU64; EVENT_NAMES.len()]>,
+    metrics: Arc<Metrics>,
+    live: broadcast::Sender<EngineEvent>,
+}
+
+impl Default for EventSink {
+    fn default() -> Self {
+        Self {
+            metrics: Arc::new(Metrics::new()),
+            live: broadcast::channel(BACKLOG).0,
+        }
+    }
 }
 
 impl EventSink {
-    /// Logs `event` and counts it. Per-task events log at `debug`, so the hot path serialises
-    /// nothing unless asked to.
+    /// Logs `event`, feeds the metrics, and sends it to subscribers. Per-task events log at
+    /// `debug`, so the hot path serialises nothing unless asked to (or watched).
     pub fn emit(&self, event: EngineEvent) {
-        self.counts[event.index()].fetch_add(1, Ordering::Relaxed);
+        self.metrics.observe(&event);
         let name = event.name();
         if event.is_warning() {
             tracing::warn!(event = name, details = %details(&event));
@@ -177,15 +241,32 @@ impl EventSink {
         } else {
             tracing::info!(event = name, details = %details(&event));
         }
+        if self.live.receiver_count() > 0 {
+            let _ = self.live.send(event);
+        }
+    }
+
+    /// A live feed of the events emitted from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.live.subscribe()
     }
 
     /// How many of each event this process emitted, by name.
     pub fn counts(&self) -> Vec<(&'static str, u64)> {
-        EVENT_NAMES
-            .iter()
-            .zip(self.counts.iter())
-            .map(|(n, c)| (*n, c.load(Ordering::Relaxed)))
-            .collect()
+        self.metrics.event_counts()
+    }
+
+    /// How many events named `name` this process emitted.
+    pub fn count(&self, name: &str) -> u64 {
+        self.counts()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map_or(0, |(_, c)| c)
+    }
+
+    /// The metrics the events feed (for `/metrics`).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 }
 
@@ -197,28 +278,98 @@ fn details(e: &EngineEvent) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn names_match_serde_tags_and_counts_add_up() {
-        let sink = EventSink::default();
-        let events = [
-            EngineEvent::TasksClaimed { count: 2 },
-            EngineEvent::TaskCompleted { task: TaskId(1) },
-            EngineEvent::TaskCompleted { task: TaskId(2) },
+    /// One of each event.
+    fn one_of_each() -> Vec<EngineEvent> {
+        let t = TaskId(1);
+        vec![
+            EngineEvent::TaskClaimed {
+                task: t,
+                kind: "noop".into(),
+                waited_ms: 3,
+            },
+            EngineEvent::TaskRan {
+                task: t,
+                kind: "noop".into(),
+                run_ms: 1,
+            },
+            EngineEvent::TaskCompleted { task: t },
+            EngineEvent::ResultRefused {
+                task: t,
+                reason: "stale".into(),
+            },
+            EngineEvent::AttemptFailed {
+                task: t,
+                error: "e".into(),
+                outcome: FailureOutcome::Dead,
+            },
+            EngineEvent::TaskParked {
+                task: t,
+                waiting: "external",
+            },
+            EngineEvent::ResultsWritten {
+                count: 2,
+                write_ms: 1,
+            },
+            EngineEvent::LeaseLost { task: t },
+            EngineEvent::LeasesReleased { count: 1 },
+            EngineEvent::LeasesRescued {
+                rescued: vec![t],
+                dead: vec![],
+            },
+            EngineEvent::WorkerLost {
+                worker: "w".into(),
+                rescued: vec![],
+                dead: vec![],
+            },
+            EngineEvent::AttemptsTimedOut { tasks: vec![t] },
+            EngineEvent::ExternalsRechecked { tasks: vec![t] },
+            EngineEvent::ScheduleFired {
+                schedule: "s".into(),
+                task: t,
+            },
+            EngineEvent::ScheduleSkipped {
+                schedule: "s".into(),
+                reason: "r".into(),
+            },
+            EngineEvent::TasksPruned { count: 3 },
             EngineEvent::StoreFault {
                 operation: "claim",
                 error: "down".into(),
             },
-        ];
+        ]
+    }
+
+    #[test]
+    fn every_event_has_a_name_matching_its_serde_tag_and_is_counted() {
+        let sink = EventSink::default();
+        let events = one_of_each();
+        assert_eq!(
+            events.len(),
+            EVENT_NAMES.len(),
+            "one_of_each covers every variant"
+        );
+        let mut seen = std::collections::HashSet::new();
         for e in events {
             let json = serde_json::to_value(&e).unwrap();
             assert_eq!(json["event"], e.name());
+            assert!(seen.insert(e.index()));
             sink.emit(e);
         }
-        let counts: std::collections::BTreeMap<_, _> = sink.counts().into_iter().collect();
-        assert_eq!(counts["task_completed"], 2);
-        assert_eq!(counts["tasks_claimed"], 1);
-        assert_eq!(counts["store_fault"], 1);
-        assert_eq!(counts["worker_lost"], 0);
-        assert_eq!(counts.len(), EVENT_NAMES.len());
+        for (name, n) in sink.counts() {
+            assert_eq!(n, 1, "{name}");
+        }
+        assert_eq!(sink.count("task_completed"), 1);
+    }
+
+    #[tokio::test]
+    async fn subscribers_receive_what_is_emitted_after_they_subscribe() {
+        let sink = EventSink::default();
+        sink.emit(EngineEvent::TasksPruned { count: 1 });
+        let mut rx = sink.subscribe();
+        sink.emit(EngineEvent::TasksPruned { count: 2 });
+        assert_eq!(
+            rx.recv().await.unwrap(),
+            EngineEvent::TasksPruned { count: 2 }
+        );
     }
 }

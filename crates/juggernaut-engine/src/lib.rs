@@ -1,20 +1,17 @@
-//! Juggernaut's runtime. [`Handler`] is the one trait every task kind implements; [`Registry`]
-//! is the one explicit list of them; [`verifier`] decides whether a handler's evidence proves its
-//! work; [`Dispatcher`] claims tasks for local slots, runs them, keeps their leases alive, and
-//! completes or fails them with fencing.
+//! Juggernaut's runtime: the [`Dispatcher`] claims tasks for local slots, runs them through the
+//! handlers of a `juggernaut_handler::Registry` and the verifier, keeps their leases alive, and
+//! records what came of them with fencing; a [`Node`] is one process (worker registration,
+//! heartbeats, leadership of the singleton loops); [`events`] is the one stream of what the
+//! engine does, feeding logs, [`metrics`] and live subscribers; [`idle`] says why each loop is
+//! quiet.
 
 pub mod dispatcher;
 pub mod error;
 pub mod events;
-pub mod handler;
-pub mod handlers;
 pub mod idle;
+pub mod metrics;
 pub mod node;
-pub mod registry;
-pub mod verifier;
 
-pub use dispatcher::{DispatchStats, Dispatcher, DispatcherConfig};
+pub use dispatcher::{Dispatcher, DispatcherConfig};
 pub use error::EngineError;
-pub use handler::{Handler, HandlerError, Outcome, TaskContext};
 pub use node::{LeaderConfig, Node, NodeConfig};
-pub use registry::Registry;

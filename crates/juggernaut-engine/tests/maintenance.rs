@@ -3,8 +3,10 @@
 //! for good.
 
 use juggernaut_core::{Evidence, NewTask, Task, TaskId, TaskKind, TaskStatus, WorkerId};
-use juggernaut_engine::{Dispatcher, DispatcherConfig, Registry};
-use juggernaut_store::{ClaimRequest, Store};
+use juggernaut_engine::{Dispatcher, DispatcherConfig};
+use juggernaut_handler::Registry;
+use juggernaut_handler::context::Handles;
+use juggernaut_store::{ClaimRequest, Queue, Store};
 use juggernaut_testkit::fresh_sqlite;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,10 +14,11 @@ use tokio_util::sync::CancellationToken;
 
 /// A dispatcher serving every built-in kind; stop it with the token.
 fn start(store: &Arc<dyn Store>) -> (CancellationToken, tokio::task::JoinHandle<()>) {
-    let reg = Registry::builtin().unwrap();
+    let reg = Registry::new(juggernaut_handlers::builtin()).unwrap();
     let mut cfg = DispatcherConfig::new("maintainer".into(), reg.all_kinds());
     cfg.poll_interval = Duration::from_millis(50);
-    let d = Dispatcher::new(store.clone(), reg, cfg);
+    let queue: Arc<dyn Queue> = store.clone();
+    let d = Dispatcher::new(queue, Handles::over(store.clone()), reg, cfg);
     let stop = CancellationToken::new();
     let s = stop.clone();
     (stop, tokio::spawn(async move { d.run(s).await.unwrap() }))

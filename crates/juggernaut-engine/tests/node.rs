@@ -4,11 +4,12 @@ use async_trait::async_trait;
 use juggernaut_core::schedule::NewSchedule;
 use juggernaut_core::worker::Role;
 use juggernaut_core::{Evidence, NewTask, Origin, TaskKind, TaskStatus, WorkerId};
-use juggernaut_engine::handler::{Handler, HandlerError, Outcome, TaskContext};
-use juggernaut_engine::handlers::noop::Noop;
-use juggernaut_engine::node::LEADERSHIP;
-use juggernaut_engine::{Node, NodeConfig, Registry};
-use juggernaut_store::{PageRequest, Store, TaskFilter};
+use juggernaut_engine::{Node, NodeConfig};
+use juggernaut_handler::{Done, Handler, HandlerError, InputSpec, Outcome, Registry, TaskContext};
+use juggernaut_handlers::noop::{Noop, NoopInput};
+use juggernaut_store::leadership::ENGINE as LEADERSHIP;
+use juggernaut_store::prelude::*;
+use juggernaut_store::{PageRequest, TaskFilter};
 use juggernaut_testkit::{fresh_sqlite, fresh_sqlite_url, open_sqlite};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -26,20 +27,23 @@ impl Handler for SlowFirst {
     fn description(&self) -> &'static str {
         "hangs on attempt 1"
     }
+    fn input(&self) -> InputSpec {
+        InputSpec::of::<NoopInput>()
+    }
     async fn run(&self, ctx: &TaskContext) -> Result<Outcome, HandlerError> {
         if ctx.task.attempts == 1 {
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
-        Ok(Outcome {
-            result: serde_json::json!({"attempt": ctx.task.attempts}),
-            evidence: vec![Evidence::HandlerRun {
+        Ok(Outcome::done(
+            serde_json::json!({"attempt": ctx.task.attempts}),
+            vec![Evidence::HandlerRun {
                 handler: "slow_first".into(),
                 lease_token: ctx.lease.token,
                 duration_us: 1,
             }],
-        })
+        ))
     }
-    fn verify(&self, _: &TaskContext, _: &Outcome) -> Result<(), String> {
+    async fn verify(&self, _: &TaskContext, _: &Done) -> Result<(), String> {
         Ok(())
     }
 }
@@ -51,7 +55,14 @@ fn registry() -> Registry {
 fn config(name: &str) -> NodeConfig {
     let reg = registry();
     let kinds: Vec<String> = reg.names().iter().map(|s| s.to_string()).collect();
-    let mut c = NodeConfig::new(WorkerId::from(name), Role::ALL.to_vec(), &reg, &kinds, 4);
+    let mut c = NodeConfig::new(
+        WorkerId::from(name),
+        "test-host".into(),
+        Role::ALL.to_vec(),
+        &reg,
+        &kinds,
+        4,
+    );
     c.heartbeat_interval = Duration::from_millis(200);
     c.leader.ttl = Duration::from_millis(800);
     c.leader.tick = Duration::from_millis(100);

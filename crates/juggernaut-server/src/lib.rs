@@ -1,6 +1,6 @@
 //! The engine's HTTP listener: `/healthz` (the process answers), `/readyz` (the store answers),
-//! and `/metrics` in the Prometheus text format (queue counts by status, this process's dispatch
-//! counters, leadership, and each loop's idle reason). The API and dashboard come later.
+//! and `/metrics` (the engine's metrics, fed by its events, with the queue counts by status,
+//! leadership and each loop's idle code set at scrape time). The API and dashboard come later.
 
 mod metrics;
 
@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use juggernaut_core::WorkerId;
-use juggernaut_engine::DispatchStats;
 use juggernaut_engine::events::EventSink;
 use juggernaut_engine::idle::IdleBoard;
 use juggernaut_store::Store;
@@ -27,8 +26,6 @@ pub struct AppState {
     pub worker: WorkerId,
     /// This process's idle reasons.
     pub idle: IdleBoard,
-    /// This process's dispatch counters.
-    pub stats: Arc<DispatchStats>,
     /// This process's engine events.
     pub events: EventSink,
 }

@@ -10,10 +10,10 @@ use crate::audit::INSERT;
 use crate::error::{db, json};
 use crate::fence::LOCK_IN_ID_ORDER;
 use crate::store::{PostgresStore, finish};
-use crate::{fence, promote};
+use crate::{children, fence, promote};
 use juggernaut_store::{Completion, StoreError};
 use sqlx::PgConnection;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// Binds $1 ids, $2 tokens, $3 results, $4 evidence arrays. Returns the completed tasks.
@@ -31,34 +31,22 @@ static COMPLETE: LazyLock<String> = LazyLock::new(|| {
          ev AS ({INSERT} SELECT 'task.completed', id, goal_id, 'running', 'completed', \
                  COALESCE(lease_holder, ''), jsonb_build_object('lease_token', lease_token, 'evidence', n) \
              FROM done ORDER BY id) \
-         SELECT id, lease_token, has_dependents FROM done"
+         SELECT id, lease_token, has_dependents, goal_id FROM done"
     )
 });
 
-/// Completes tasks; see [`juggernaut_store::Store::complete_batch`].
+/// Completes tasks; see [`juggernaut_store::Queue::complete_batch`].
 pub async fn run(
     store: &PostgresStore,
     completions: Vec<Completion>,
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
-    let mut out: Vec<Option<Result<(), StoreError>>> = Vec::with_capacity(completions.len());
-    let mut batch = Batch::default();
-    for c in &completions {
-        match c.check() {
-            Err(e) => out.push(Some(Err(e))),
-            Ok(()) => {
-                out.push(None);
-                batch.ids.push(c.lease.task_id.0);
-                batch.tokens.push(c.lease.token);
-                batch.results.push(c.result.clone());
-                batch
-                    .evidence
-                    .push(serde_json::to_value(&c.evidence).map_err(json("tasks"))?);
-            }
-        }
-    }
-    if !batch.ids.is_empty() {
+    let mut out: Vec<Option<Result<(), StoreError>>> = completions
+        .iter()
+        .map(|c| c.check().err().map(Err))
+        .collect();
+    if out.iter().any(Option::is_none) {
         let mut tx = store.begin().await?;
-        let applied = apply(&mut tx, &batch, &completions, &mut out).await;
+        let applied = apply(&mut tx, &completions, &mut out).await;
         let promoted = finish(tx, applied, "complete").await?;
         store.note_ready(promoted);
     }
@@ -78,15 +66,48 @@ struct Batch {
     evidence: Vec<serde_json::Value>,
 }
 
-/// Completes `batch` and fills the empty slots of `out` (one per completion) with the outcome;
-/// returns how many dependents it promoted.
+impl Batch {
+    /// The completions whose slot in `out` is still open.
+    fn of(
+        completions: &[Completion],
+        out: &[Option<Result<(), StoreError>>],
+    ) -> Result<Self, StoreError> {
+        let mut b = Self::default();
+        for (c, _) in completions
+            .iter()
+            .zip(out)
+            .filter(|(_, slot)| slot.is_none())
+        {
+            b.ids.push(c.lease.task_id.0);
+            b.tokens.push(c.lease.token);
+            b.results.push(c.result.clone());
+            b.evidence
+                .push(serde_json::to_value(&c.evidence).map_err(json("tasks"))?);
+        }
+        Ok(b)
+    }
+}
+
+/// Completes the open items of `completions` (with their children) and fills their slots of
+/// `out` with the outcome; returns how many dependents it promoted.
 async fn apply(
     conn: &mut PgConnection,
-    batch: &Batch,
     completions: &[Completion],
     out: &mut [Option<Result<(), StoreError>>],
 ) -> Result<u64, StoreError> {
-    let rows: Vec<(i64, i64, bool)> = sqlx::query_as(COMPLETE.as_str())
+    for (slot, c) in out.iter_mut().zip(completions) {
+        if slot.is_none()
+            && !c.children.is_empty()
+            && let Err(e) = children::dependencies_exist(&mut *conn, c).await?
+        {
+            *slot = Some(Err(e));
+        }
+    }
+    let batch = Batch::of(completions, out)?;
+    if batch.ids.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<(i64, i64, bool, Option<i64>)> = sqlx::query_as(COMPLETE.as_str())
         .bind(&batch.ids)
         .bind(&batch.tokens)
         .bind(&batch.results)
@@ -95,7 +116,8 @@ async fn apply(
         .await
         .map_err(db("complete"))?;
     let freed: Vec<i64> = rows.iter().filter(|r| r.2).map(|r| r.0).collect();
-    let mut done: HashSet<(i64, i64)> = rows.into_iter().map(|(id, t, _)| (id, t)).collect();
+    let goals: HashMap<i64, Option<i64>> = rows.iter().map(|r| (r.0, r.3)).collect();
+    let mut done: HashSet<(i64, i64)> = rows.into_iter().map(|(id, t, ..)| (id, t)).collect();
     // Each completed lease answers the first item that presented it; a repeat is refused, as it
     // would be had it come in a later call.
     let mut refused = Vec::new();
@@ -103,6 +125,10 @@ async fn apply(
         if slot.is_none() {
             if done.remove(&(c.lease.task_id.0, c.lease.token)) {
                 *slot = Some(Ok(()));
+                if !c.children.is_empty() {
+                    let goal = goals.get(&c.lease.task_id.0).copied().flatten();
+                    children::enqueue(&mut *conn, c, goal).await?;
+                }
             } else {
                 refused.push(c.lease);
             }

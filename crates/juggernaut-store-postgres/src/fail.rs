@@ -8,7 +8,7 @@ use crate::fence::Held;
 use crate::store::{PostgresStore, finish};
 use crate::time::{dur_us, now_plus};
 use crate::{block, fence};
-use juggernaut_core::{Backoff, EventKind, FailureOutcome, TaskStatus, transition};
+use juggernaut_core::{Backoff, EventKind, Failed, FailureOutcome, TaskStatus, transition};
 use juggernaut_store::{Failure, StoreError};
 use sqlx::PgConnection;
 use std::sync::LazyLock;
@@ -50,13 +50,13 @@ pub async fn apply(
     held: &Held,
     as_event: Option<(EventKind, &str)>,
 ) -> Result<FailureOutcome, StoreError> {
-    let outcome = FailureOutcome::decide(
-        u32::try_from(held.attempts).unwrap_or(u32::MAX),
-        u32::try_from(held.max_attempts).unwrap_or(1),
-        f.retryable,
-        backoff,
-        rand::random::<f64>(),
-    );
+    let failed = Failed {
+        attempts: u32::try_from(held.attempts).unwrap_or(u32::MAX),
+        max_attempts: u32::try_from(held.max_attempts).unwrap_or(1),
+        retryable: f.retryable,
+        retry_after: f.retry_after,
+    };
+    let outcome = FailureOutcome::decide(failed, backoff, rand::random::<f64>());
     let to = transition::next(TaskStatus::Running, outcome.action())?;
     let error = juggernaut_core::text::storable(&f.error);
     let (delay, kind) = match outcome {

@@ -1,19 +1,22 @@
-//! The PostgreSQL backend of [`juggernaut_store::Store`]: one database shared by many worker
-//! processes on many machines. Claims take rows with `FOR NO KEY UPDATE SKIP LOCKED`, so claimers
-//! never wait on each other; times come from the database clock, so machines agree on expiry; hot
-//! paths (claim, complete, enqueue, heartbeat) are one statement each, with their audit events
-//! written by data-modifying CTEs in that same statement. Idle workers are woken by
-//! `LISTEN/NOTIFY`. The same store implements [`juggernaut_store::Coordination`] (worker registry,
-//! leader election, release, run-time limits, cron schedules, pruning), safe to call from several
+//! The PostgreSQL backend of the storage API ([`juggernaut_store::Store`]): one database shared
+//! by many worker processes on many machines. Claims take rows with `FOR NO KEY UPDATE SKIP
+//! LOCKED`, so claimers never wait on each other; times come from the database clock, so machines
+//! agree on expiry; hot paths (claim, complete, enqueue, heartbeat) are one statement each, with
+//! their audit events written by data-modifying CTEs in that same statement. Idle workers are
+//! woken by `LISTEN/NOTIFY`. Every capability (`capability/`) is safe to call from several
 //! processes at once. The file names match the SQLite backend's, one operation per file.
 
+mod approval;
 mod audit;
 mod block;
 mod cancel;
+mod capability;
+mod children;
 mod claim;
 mod complete;
 mod enqueue;
 mod error;
+mod external;
 mod fail;
 mod fence;
 mod heartbeat;

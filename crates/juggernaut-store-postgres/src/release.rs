@@ -135,6 +135,7 @@ async fn time_out(
                 held.holder
             ),
             retryable: true,
+            retry_after: None,
         };
         fail::apply(
             &mut *conn,

@@ -14,7 +14,8 @@ use std::sync::LazyLock;
 static REQUEUE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH up AS (UPDATE tasks SET status = $2, attempts = 0, run_at = now(), result = NULL, \
-                 evidence = '[]', lease_expires_at = NULL, finished_at = NULL, updated_at = now() \
+                 evidence = '[]', lease_expires_at = NULL, finished_at = NULL, waiting = NULL, \
+                 check_at = NULL, updated_at = now() \
              WHERE id = $1 RETURNING {cols}), \
          ev AS ({INSERT} SELECT 'task.requeued', id, goal_id, $3, status, $4, $5 FROM up) \
          SELECT {cols} FROM up",

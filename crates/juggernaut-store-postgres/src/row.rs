@@ -11,7 +11,7 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 /// The columns [`task`] reads.
-const NAMES: [&str; 23] = [
+const NAMES: [&str; 24] = [
     "id",
     "kind",
     "title",
@@ -35,6 +35,7 @@ const NAMES: [&str; 23] = [
     "created_at",
     "updated_at",
     "finished_at",
+    "waiting",
 ];
 
 /// Columns selected for a task, in the order [`task`] reads them.
@@ -101,6 +102,10 @@ pub fn task(row: &PgRow) -> Result<Task, StoreError> {
         result: get(row, "result")?,
         evidence: serde_json::from_value(get(row, "evidence")?).map_err(json("tasks"))?,
         last_error: get(row, "last_error")?,
+        waiting: get::<Option<serde_json::Value>>(row, "waiting")?
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(json("tasks"))?,
         dedupe_key: get(row, "dedupe_key")?,
         origin: get::<String>(row, "origin")?.parse().map_err(corrupt)?,
         created_at: get(row, "created_at")?,

@@ -1,24 +1,11 @@
-//! [`PostgresStore`]: the connection pool, the `LISTEN` task behind the work signal, and the
-//! [`Store`] and [`Coordination`] impls that delegate each operation to its own module.
+//! [`PostgresStore`]: the connection pools, the `LISTEN` task behind the work signal, and the
+//! upkeep notes; the capabilities are implemented in `capability/`, one file each.
 
 use crate::error::db;
 use crate::upkeep::Upkeep;
-use crate::{
-    cancel, claim, complete, enqueue, fail, heartbeat, leader, migrate, prune, read, release,
-    requeue, rescue, schedules, time, workers,
-};
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use juggernaut_core::schedule::{NewSchedule, Schedule};
-use juggernaut_core::worker::WorkerState;
-use juggernaut_core::{AuditEvent, FailureOutcome, NewTask, Task, TaskId, TaskStatus, WorkerId};
-use juggernaut_store::store::StoreResult;
-use juggernaut_store::url::{Backend, redact, scrub};
-use juggernaut_store::{
-    ClaimRequest, Completion, Coordination, Enqueued, Failure, LeaderInfo, LeaseRef, LostWorker,
-    MigrationReport, Page, PageRequest, RescueReport, Schedules, Store, StoreError, StoreOptions,
-    TaskFilter, WorkerRecord, WorkerRegistration,
-};
+use crate::{claim, migrate};
+use juggernaut_store::url::{redact, scrub};
+use juggernaut_store::{ClaimRequest, StoreError, StoreOptions, StoreResult};
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -133,6 +120,34 @@ impl PostgresStore {
         self.upkeep.note_claimed(&self.pool, n);
     }
 
+    /// The work signal, starting the `LISTEN` task the first time it is asked for.
+    pub(crate) fn signal(&self) -> Arc<Notify> {
+        let mut slot = self.listener_slot();
+        if slot.is_none() {
+            *slot = Some(tokio::spawn(listen(
+                self.listen_pool.clone(),
+                self.signal.clone(),
+            )));
+        }
+        self.signal.clone()
+    }
+
+    /// Stops the listener and closes both pools.
+    pub(crate) async fn shut(&self) {
+        let task = self.listener_slot().take();
+        if let Some(task) = task {
+            task.abort();
+            let _ = task.await;
+        }
+        self.listen_pool.close().await;
+        self.pool.close().await;
+    }
+
+    /// The URL it was opened with, redacted.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
     fn listener_slot(&self) -> MutexGuard<'_, Option<JoinHandle<()>>> {
         self.listener
             .lock()
@@ -194,192 +209,5 @@ impl Drop for PostgresStore {
         if let Some(task) = self.listener_slot().take() {
             task.abort();
         }
-    }
-}
-
-#[async_trait]
-impl Store for PostgresStore {
-    fn backend(&self) -> Backend {
-        Backend::Postgres
-    }
-
-    async fn migrate(&self) -> StoreResult<MigrationReport> {
-        migrate::run(&self.pool).await
-    }
-
-    async fn check_current_schema(&self) -> StoreResult<()> {
-        let database = migrate::database_version(&self.pool).await?;
-        juggernaut_store::check_current(database, migrate::binary_version(), &self.url)
-    }
-
-    async fn enqueue_batch(&self, tasks: Vec<NewTask>) -> StoreResult<Vec<Enqueued>> {
-        enqueue::run(self, tasks).await
-    }
-
-    async fn claim(&self, request: &ClaimRequest) -> StoreResult<Vec<Task>> {
-        claim::run(self, request).await
-    }
-
-    async fn heartbeat(
-        &self,
-        worker: &WorkerId,
-        leases: &[LeaseRef],
-        extend_by: Duration,
-    ) -> StoreResult<Vec<LeaseRef>> {
-        heartbeat::run(self, worker, leases, extend_by).await
-    }
-
-    async fn complete_batch(
-        &self,
-        completions: Vec<Completion>,
-    ) -> StoreResult<Vec<Result<(), StoreError>>> {
-        complete::run(self, completions).await
-    }
-
-    async fn fail(&self, failure: Failure) -> StoreResult<FailureOutcome> {
-        fail::run(self, failure).await
-    }
-
-    async fn cancel(&self, id: TaskId, actor: &str, reason: &str) -> StoreResult<Task> {
-        cancel::run(self, id, actor, reason).await
-    }
-
-    async fn requeue(&self, id: TaskId, actor: &str) -> StoreResult<Task> {
-        requeue::run(self, id, actor).await
-    }
-
-    async fn rescue_expired(&self, actor: &str) -> StoreResult<RescueReport> {
-        rescue::run(self, actor).await
-    }
-
-    async fn get(&self, id: TaskId) -> StoreResult<Option<Task>> {
-        read::get(&self.pool, id).await
-    }
-
-    async fn dependencies(&self, id: TaskId) -> StoreResult<Vec<TaskId>> {
-        read::dependencies(&self.pool, id).await
-    }
-
-    async fn task_events(&self, id: TaskId) -> StoreResult<Vec<AuditEvent>> {
-        read::events(&self.pool, id).await
-    }
-
-    async fn list(&self, filter: &TaskFilter, page: PageRequest) -> StoreResult<Page<Task>> {
-        read::list(&self.pool, filter, page).await
-    }
-
-    async fn count(&self, filter: &TaskFilter) -> StoreResult<u64> {
-        read::count(&self.pool, filter).await
-    }
-
-    async fn count_by_status(&self) -> StoreResult<Vec<(TaskStatus, u64)>> {
-        read::count_by_status(&self.pool).await
-    }
-
-    async fn count_events(&self, kind: juggernaut_core::EventKind) -> StoreResult<u64> {
-        read::count_events(&self.pool, kind).await
-    }
-
-    async fn work_signal(&self) -> StoreResult<Arc<Notify>> {
-        let mut slot = self.listener_slot();
-        if slot.is_none() {
-            *slot = Some(tokio::spawn(listen(
-                self.listen_pool.clone(),
-                self.signal.clone(),
-            )));
-        }
-        Ok(self.signal.clone())
-    }
-
-    async fn close(&self) {
-        let task = self.listener_slot().take();
-        if let Some(task) = task {
-            task.abort();
-            let _ = task.await;
-        }
-        self.listen_pool.close().await;
-        self.pool.close().await;
-    }
-}
-
-#[async_trait]
-impl Coordination for PostgresStore {
-    async fn now(&self) -> StoreResult<DateTime<Utc>> {
-        time::now(self).await
-    }
-
-    async fn register_worker(&self, worker: &WorkerRegistration) -> StoreResult<()> {
-        workers::register(self, worker).await
-    }
-
-    async fn worker_heartbeat(
-        &self,
-        id: &WorkerId,
-        state: WorkerState,
-        idle: &serde_json::Value,
-    ) -> StoreResult<()> {
-        workers::heartbeat(self, id, state, idle).await
-    }
-
-    async fn deregister_worker(&self, id: &WorkerId) -> StoreResult<()> {
-        workers::deregister(self, id).await
-    }
-
-    async fn mark_lost_workers(
-        &self,
-        silent_for: Duration,
-        actor: &str,
-    ) -> StoreResult<Vec<LostWorker>> {
-        workers::mark_lost(self, silent_for, actor).await
-    }
-
-    async fn list_workers(&self) -> StoreResult<Vec<WorkerRecord>> {
-        workers::list(self).await
-    }
-
-    async fn try_lead(&self, name: &str, holder: &WorkerId, ttl: Duration) -> StoreResult<bool> {
-        leader::try_lead(self, name, holder, ttl).await
-    }
-
-    async fn resign(&self, name: &str, holder: &WorkerId) -> StoreResult<()> {
-        leader::resign(self, name, holder).await
-    }
-
-    async fn leader(&self, name: &str) -> StoreResult<Option<LeaderInfo>> {
-        leader::leader(self, name).await
-    }
-
-    async fn release(&self, leases: &[LeaseRef], actor: &str) -> StoreResult<Vec<TaskId>> {
-        release::release(self, leases, actor).await
-    }
-
-    async fn time_out_overdue(&self, limit: Duration, actor: &str) -> StoreResult<Vec<TaskId>> {
-        release::time_out_overdue(self, limit, actor).await
-    }
-
-    async fn add_schedule(&self, schedule: NewSchedule, actor: &str) -> StoreResult<Schedule> {
-        schedules::add(self, schedule, actor).await
-    }
-
-    async fn remove_schedule(&self, name: &str, actor: &str) -> StoreResult<bool> {
-        schedules::remove(self, name, actor).await
-    }
-
-    async fn list_schedules(&self) -> StoreResult<Schedules> {
-        schedules::list(self).await
-    }
-
-    async fn fire_schedule(
-        &self,
-        id: i64,
-        fire_at: DateTime<Utc>,
-        next: DateTime<Utc>,
-        actor: &str,
-    ) -> StoreResult<Option<TaskId>> {
-        schedules::fire(self, id, fire_at, next, actor).await
-    }
-
-    async fn prune_terminal(&self, older_than: Duration, actor: &str) -> StoreResult<u64> {
-        prune::terminal(self, older_than, actor).await
     }
 }

@@ -5,7 +5,7 @@ use crate::audit::{self, Entry};
 use crate::error::db;
 use crate::store::SqliteStore;
 use crate::time::now_us;
-use crate::{fence, promote};
+use crate::{children, fence, promote};
 use juggernaut_core::{EventKind, TaskStatus};
 use juggernaut_store::{Completion, StoreError};
 use sqlx::SqliteConnection;
@@ -19,15 +19,26 @@ pub async fn run(
     if completions.is_empty() {
         return Ok(Vec::new());
     }
-    let checked: Vec<Result<(), StoreError>> = completions.iter().map(Completion::check).collect();
+    let mut checked: Vec<Result<(), StoreError>> =
+        completions.iter().map(Completion::check).collect();
+    let mut tx = store.write().await?;
+    for (c, r) in completions.iter().zip(checked.iter_mut()) {
+        if r.is_ok() && !c.children.is_empty() {
+            *r = children::dependencies_exist(&mut tx, c).await?;
+        }
+    }
     let valid: Vec<&Completion> = completions
         .iter()
         .zip(&checked)
         .filter(|(_, r)| r.is_ok())
         .map(|(c, _)| c)
         .collect();
-    let mut tx = store.write().await?;
     let done = update(&mut tx, &valid).await?;
+    for c in valid.iter().filter(|c| !c.children.is_empty()) {
+        if let Some((goal, ..)) = done.get(&c.lease.task_id.0) {
+            children::enqueue(&mut tx, c, *goal).await?;
+        }
+    }
     let mut out = Vec::with_capacity(completions.len());
     for (c, pre) in completions.iter().zip(checked) {
         out.push(match pre {

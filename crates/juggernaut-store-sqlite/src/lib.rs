@@ -1,14 +1,19 @@
-//! The SQLite backend of [`juggernaut_store::Store`]: an embedded file, no server. Writes go
-//! through `BEGIN IMMEDIATE` transactions on one writer connection, so claims never race; reads
-//! use a separate pool. The file names match the PostgreSQL backend's, one operation per file.
+//! The SQLite backend of the storage API ([`juggernaut_store::Store`]): an embedded file, no
+//! server. Writes go through `BEGIN IMMEDIATE` transactions on one writer connection, so claims
+//! never race; reads use a separate pool. The file names match the PostgreSQL backend's, one
+//! operation per file; `capability/` implements each trait of the API.
 
+mod approval;
 mod audit;
 mod block;
 mod cancel;
+mod capability;
+mod children;
 mod claim;
 mod complete;
 mod enqueue;
 mod error;
+mod external;
 mod fail;
 mod fence;
 mod heartbeat;

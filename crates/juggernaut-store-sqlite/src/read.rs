@@ -157,3 +157,21 @@ pub async fn count_events<'e>(
         .map_err(db("count_events"))?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
+
+/// Events with ids above `after`, oldest first.
+pub async fn events_after<'e>(
+    ex: impl SqliteExecutor<'e>,
+    after: juggernaut_core::ids::EventId,
+    limit: u32,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, at, kind, task_id, goal_id, from_status, to_status, actor, data \
+         FROM events WHERE id > ? ORDER BY id LIMIT ?",
+    )
+    .bind(after.0)
+    .bind(i64::from(limit.clamp(1, 1000)))
+    .fetch_all(ex)
+    .await
+    .map_err(db("events"))?;
+    rows.iter().map(row::event).collect()
+}

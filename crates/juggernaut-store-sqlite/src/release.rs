@@ -91,6 +91,7 @@ pub async fn time_out_overdue(
                 held.holder
             ),
             retryable: true,
+            retry_after: None,
         };
         fail::apply(
             &mut tx,

@@ -19,7 +19,8 @@ pub async fn run(store: &SqliteStore, id: TaskId, actor: &str) -> Result<Task, S
     let now = now_us();
     sqlx::query(
         "UPDATE tasks SET status = ?, attempts = 0, run_at = ?, result = NULL, evidence = '[]', \
-         lease_expires_at = NULL, finished_at = NULL, updated_at = ? WHERE id = ?",
+         lease_expires_at = NULL, finished_at = NULL, waiting = NULL, check_at = NULL, \
+         updated_at = ? WHERE id = ?",
     )
     .bind(to.as_str())
     .bind(now)

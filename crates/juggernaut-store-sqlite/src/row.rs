@@ -13,7 +13,7 @@ use sqlx::sqlite::SqliteRow;
 /// Columns selected for a task, in the order [`task`] reads them.
 pub const TASK_COLUMNS: &str = "id, kind, title, status, input, goal_id, parent_id, priority, run_at, \
      attempts, max_attempts, lease_holder, lease_token, lease_expires_at, pending_deps, result, \
-     evidence, last_error, dedupe_key, origin, created_at, updated_at, finished_at";
+     evidence, last_error, dedupe_key, origin, created_at, updated_at, finished_at, waiting";
 
 fn corrupt(reason: impl ToString) -> StoreError {
     StoreError::Corrupt {
@@ -68,6 +68,10 @@ pub fn task(row: &SqliteRow) -> Result<Task, StoreError> {
             .map_err(json("tasks"))?,
         evidence: serde_json::from_str(&get::<String>(row, "evidence")?).map_err(json("tasks"))?,
         last_error: get(row, "last_error")?,
+        waiting: get::<Option<String>>(row, "waiting")?
+            .map(|w| serde_json::from_str(&w))
+            .transpose()
+            .map_err(json("tasks"))?,
         dedupe_key: get(row, "dedupe_key")?,
         origin: get::<String>(row, "origin")?.parse().map_err(corrupt)?,
         created_at: from_us(get(row, "created_at")?),

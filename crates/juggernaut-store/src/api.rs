@@ -1,6 +1,6 @@
 //! Request and response types of the [`crate::Store`] operations.
 
-use juggernaut_core::{Evidence, GoalId, Task, TaskId, TaskKind, TaskStatus, WorkerId};
+use juggernaut_core::{Evidence, GoalId, NewTask, Task, TaskId, TaskKind, TaskStatus, WorkerId};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -54,6 +54,57 @@ pub struct Completion {
     pub result: serde_json::Value,
     /// Evidence the verifier accepted (at least one).
     pub evidence: Vec<Evidence>,
+    /// Tasks the handler spawned, enqueued in the completion's transaction (their parent is the
+    /// completed task; a child without a goal takes the parent's).
+    pub children: Vec<ChildTask>,
+}
+
+/// A task spawned by a completing handler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildTask {
+    /// The task.
+    pub task: NewTask,
+    /// Positions of earlier children of the same completion that this one depends on (besides
+    /// the existing tasks in `task.depends_on`).
+    pub after: Vec<usize>,
+}
+
+/// Most children one completion may spawn.
+pub const MAX_CHILDREN: usize = 1000;
+
+/// A running task parking until something outside happens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalWait {
+    /// The lease it runs under.
+    pub lease: LeaseRef,
+    /// What it waits for, for humans (`pull request #12 merged`).
+    pub what: String,
+    /// When to look again.
+    pub check_after: Duration,
+    /// What the handler has done so far (stored as the task's result, read when it runs again).
+    pub progress: serde_json::Value,
+}
+
+/// A running task asking a person for approval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApprovalRequest {
+    /// The lease it runs under.
+    pub lease: LeaseRef,
+    /// Why it needs approval.
+    pub reason: String,
+    /// How risky it is.
+    pub risk: juggernaut_core::RiskLevel,
+}
+
+/// A person's decision on a task waiting for approval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Approve (run it) or reject (cancel it).
+    pub approve: bool,
+    /// Who decided.
+    pub actor: String,
+    /// Why.
+    pub reason: String,
 }
 
 impl Completion {
@@ -67,6 +118,52 @@ impl Completion {
             e.validate()?;
         }
         juggernaut_core::text::check_json("result", &self.result)?;
+        if self.children.len() > MAX_CHILDREN {
+            return Err(bad_children(format!(
+                "{} children is over the limit of {MAX_CHILDREN}",
+                self.children.len()
+            )));
+        }
+        for (i, child) in self.children.iter().enumerate() {
+            child.task.validate()?;
+            if let Some(later) = child.after.iter().find(|&&a| a >= i) {
+                return Err(bad_children(format!(
+                    "child {i} depends on child {later}, which does not come before it"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn bad_children(reason: String) -> crate::StoreError {
+    crate::StoreError::Domain(juggernaut_core::DomainError::InvalidField {
+        field: "children",
+        reason,
+    })
+}
+
+impl ExternalWait {
+    /// Checks what the store cannot check itself.
+    pub fn check(&self) -> Result<(), crate::StoreError> {
+        let waiting = juggernaut_core::Waiting::External {
+            what: self.what.clone(),
+            check_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        waiting.validate()?;
+        juggernaut_core::text::check_json("progress", &self.progress)?;
+        Ok(())
+    }
+}
+
+impl ApprovalRequest {
+    /// Checks what the store cannot check itself.
+    pub fn check(&self) -> Result<(), crate::StoreError> {
+        let waiting = juggernaut_core::Waiting::Approval {
+            reason: self.reason.clone(),
+            risk: self.risk,
+        };
+        waiting.validate()?;
         Ok(())
     }
 }
@@ -80,6 +177,9 @@ pub struct Failure {
     pub error: String,
     /// False when retrying cannot help (the task becomes `failed`).
     pub retryable: bool,
+    /// The earliest time to try again, when the handler knows it (a `Retry-After`); otherwise
+    /// the backoff decides.
+    pub retry_after: Option<Duration>,
 }
 
 /// Tasks whose expired leases were taken back.

@@ -1,18 +1,32 @@
-//! The storage boundary. [`Store`] is the one trait every backend implements (SQLite embedded,
-//! PostgreSQL shared); [`conformance`] is the one suite every backend must pass. Nothing here knows
-//! SQL: the backends own that, with the same file names and one operation per file.
+//! The storage boundary. [`capability`] has one trait per capability (queue, reads, workers,
+//! leadership, schedules, retention, admin) and the umbrella [`Store`] every backend implements
+//! (SQLite embedded, PostgreSQL shared); `conformance` (feature `conformance`, for tests) is the
+//! one suite every backend must pass. Nothing here knows SQL: the backends own that, with the
+//! same file names and one operation per file.
 
 pub mod api;
+pub mod audit;
+pub mod capability;
+#[cfg(feature = "conformance")]
 pub mod conformance;
-pub mod coordination;
 pub mod entry;
 pub mod error;
-pub mod store;
 pub mod url;
 
+/// Every capability trait, for callers that use a whole store: `use juggernaut_store::prelude::*`.
+pub mod prelude {
+    pub use crate::{
+        Admin, Leadership, Queue, Retention, ScheduleStore, Store, TaskReads, Workers,
+    };
+}
+
 pub use api::*;
-pub use coordination::{
-    BadSchedule, Coordination, LeaderInfo, LostWorker, Schedules, WorkerRecord, WorkerRegistration,
-};
+pub use capability::admin::Admin;
+pub use capability::leadership::{self, LeaderInfo, Leadership};
+pub use capability::queue::Queue;
+pub use capability::reads::TaskReads;
+pub use capability::retention::Retention;
+pub use capability::schedules::{BadSchedule, ScheduleStore, Schedules};
+pub use capability::workers::{LostWorker, WorkerRecord, WorkerRegistration, Workers};
+pub use capability::{Store, StoreResult};
 pub use error::StoreError;
-pub use store::Store;

@@ -8,4 +8,4 @@ pub mod sqlite;
 
 #[cfg(feature = "postgres")]
 pub use postgres::fresh_postgres;
-pub use sqlite::{fresh_sqlite, fresh_sqlite_url, open_sqlite};
+pub use sqlite::{fresh_sqlite, fresh_sqlite_url, open_sqlite, sqlite_fixture};

@@ -2,7 +2,7 @@
 //! system's temporary directory; each test run first removes what runs older than an hour left
 //! behind (a store handed out as `Arc<dyn Store>` cannot take its directory with it on drop).
 
-use juggernaut_store::{Store, StoreOptions};
+use juggernaut_store::{Admin, Store, StoreOptions};
 use juggernaut_store_sqlite::SqliteStore;
 use std::path::PathBuf;
 use std::sync::{Arc, Once};
@@ -48,6 +48,11 @@ pub async fn fresh_sqlite() -> Arc<dyn Store> {
         .expect("open sqlite");
     store.migrate().await.expect("migrate sqlite");
     Arc::new(store)
+}
+
+/// A fresh, migrated SQLite store and its (empty) guard, for the conformance suite.
+pub async fn sqlite_fixture() -> (Arc<dyn Store>, ()) {
+    (fresh_sqlite().await, ())
 }
 
 /// The URL of a fresh, migrated SQLite file, for tests that open several stores on one database

@@ -6,7 +6,8 @@ use super::report::Line;
 use super::target::Target;
 use crate::cli::BenchArgs;
 use juggernaut_core::{NewTask, TaskKind, TaskStatus};
-use juggernaut_engine::{DispatchStats, Dispatcher, DispatcherConfig, Registry};
+use juggernaut_engine::{Dispatcher, DispatcherConfig};
+use juggernaut_handler::context::Handles;
 use juggernaut_store::TaskFilter;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -64,18 +65,20 @@ pub async fn enqueue(target: &Target, n: u64) -> anyhow::Result<f64> {
 
 /// Starts a dispatcher and returns the time until `n` completions were accepted.
 pub async fn drain(target: &Target, concurrency: u32, n: u64) -> anyhow::Result<Duration> {
-    let registry = Registry::builtin().map_err(anyhow::Error::msg)?;
+    let registry = crate::db::registry()?;
     let mut config = DispatcherConfig::new("bench-w1".into(), registry.all_kinds());
     config.concurrency = concurrency;
-    let dispatcher = Dispatcher::new(target.store.clone(), registry, config);
-    let stats = dispatcher.stats();
+    let queue: std::sync::Arc<dyn juggernaut_store::Queue> = target.store.clone();
+    let handles = Handles::over(target.store.clone());
+    let dispatcher = Dispatcher::new(queue, handles, registry, config);
+    let events = dispatcher.events();
     let stop = CancellationToken::new();
     let started = Instant::now();
     let handle = tokio::spawn(dispatcher.run(stop.clone()));
     let mut last_progress = (0, Instant::now());
-    while DispatchStats::get(&stats.completed) < n {
+    while events.count("task_completed") < n {
         tokio::time::sleep(Duration::from_millis(2)).await;
-        let done = DispatchStats::get(&stats.completed);
+        let done = events.count("task_completed");
         if done > last_progress.0 {
             last_progress = (done, Instant::now());
         } else if last_progress.1.elapsed() > Duration::from_secs(60) || handle.is_finished() {

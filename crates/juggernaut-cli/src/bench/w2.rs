@@ -6,17 +6,20 @@ use super::report::{Line, percentile};
 use super::target::Target;
 use crate::cli::BenchArgs;
 use juggernaut_core::{NewTask, TaskKind};
-use juggernaut_engine::{DispatchStats, Dispatcher, DispatcherConfig, Registry};
+use juggernaut_engine::{Dispatcher, DispatcherConfig};
+use juggernaut_handler::context::Handles;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// Runs W2 and prints its line.
 pub async fn run(target: &Target, args: &BenchArgs) -> anyhow::Result<()> {
-    let registry = Registry::builtin().map_err(anyhow::Error::msg)?;
+    let registry = crate::db::registry()?;
     let mut config = DispatcherConfig::new("bench-w2".into(), registry.all_kinds());
     config.concurrency = args.concurrency;
-    let dispatcher = Dispatcher::new(target.store.clone(), registry, config);
-    let stats = dispatcher.stats();
+    let queue: std::sync::Arc<dyn juggernaut_store::Queue> = target.store.clone();
+    let handles = Handles::over(target.store.clone());
+    let dispatcher = Dispatcher::new(queue, handles, registry, config);
+    let events = dispatcher.events();
     let stop = CancellationToken::new();
     let handle = tokio::spawn(dispatcher.run(stop.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -32,7 +35,7 @@ pub async fn run(target: &Target, args: &BenchArgs) -> anyhow::Result<()> {
         committed.push((e.task.id, chrono::Utc::now().timestamp_micros()));
     }
     let deadline = Instant::now() + Duration::from_secs(60);
-    while DispatchStats::get(&stats.completed) < args.w2_n {
+    while events.count("task_completed") < args.w2_n {
         anyhow::ensure!(
             Instant::now() < deadline,
             "W2: not all tasks completed within 60 s"

@@ -3,12 +3,11 @@
 use super::Ctx;
 use crate::cli::ScheduleCommand;
 use crate::db::{self, Access};
-use crate::exit::BadInput;
 use crate::input;
 use crate::output::{self, clean};
+use juggernaut_app::App;
 use juggernaut_core::schedule::NewSchedule;
-use juggernaut_engine::Registry;
-use juggernaut_store::{Schedules, Store};
+use juggernaut_store::Schedules;
 
 /// Runs a schedule subcommand.
 pub async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> anyhow::Result<()> {
@@ -16,25 +15,25 @@ pub async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> anyhow::Result<()> {
         ScheduleCommand::Add {
             name,
             cron,
-            kind,
+            kind: kind_name,
             title,
             input,
             priority,
             max_attempts,
         } => {
-            let registry = Registry::builtin().map_err(anyhow::Error::msg)?;
+            let registry = db::registry()?;
             let s = NewSchedule {
                 title: title.unwrap_or_else(|| name.clone()),
                 name,
                 cron,
-                kind: registry.check(&kind)?,
+                kind: registry.check(&kind_name)?,
                 input: input::json_value(&input)?,
                 priority,
                 max_attempts,
             };
-            s.validate(chrono::Utc::now())?;
-            with_store(ctx, Access::Create, |store| async move {
-                let added = store.add_schedule(s, "cli").await?;
+            juggernaut_app::check_schedule(&registry, &s)?;
+            with_app(ctx, Access::Create, |app| async move {
+                let added = app.add_schedule(s, "cli").await?;
                 if ctx.json {
                     return output::json(&added);
                 }
@@ -48,34 +47,31 @@ pub async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> anyhow::Result<()> {
             .await
         }
         ScheduleCommand::Remove { name } => {
-            with_store(ctx, Access::Existing, |store| async move {
-                if !store.remove_schedule(&name, "cli").await? {
-                    let msg = format!("no schedule named `{}`", clean(&name));
-                    return Err(BadInput(msg).into());
-                }
+            with_app(ctx, Access::Existing, |app| async move {
+                app.remove_schedule(&name, "cli").await?;
                 println!("removed schedule `{}`", clean(&name));
                 Ok(())
             })
             .await
         }
         ScheduleCommand::List => {
-            with_store(ctx, Access::ReadOnly, |store| async move {
-                print_list(&store.list_schedules().await?, ctx.json)
+            with_app(ctx, Access::ReadOnly, |app| async move {
+                print_list(&app.schedules().await?, ctx.json)
             })
             .await
         }
     }
 }
 
-/// Opens the store with `access`, runs `f` on it, and closes it whatever happened.
-async fn with_store<F, Fut>(ctx: &Ctx, access: Access, f: F) -> anyhow::Result<()>
+/// Opens the application with `access`, runs `f` on it, and closes the store whatever happened.
+async fn with_app<F, Fut>(ctx: &Ctx, access: Access, f: F) -> anyhow::Result<()>
 where
-    F: FnOnce(std::sync::Arc<dyn Store>) -> Fut,
+    F: FnOnce(App) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let store = db::open(&ctx.url, access).await?;
-    let result = f(store.clone()).await;
-    store.close().await;
+    let app = db::app(&ctx.url, access).await?;
+    let result = f(app.clone()).await;
+    app.store().close().await;
     result
 }
 

@@ -3,31 +3,19 @@
 use super::Ctx;
 use crate::db::{self, Access};
 use crate::output::{self, clean};
-use juggernaut_engine::node::LEADERSHIP;
 use juggernaut_store::WorkerRecord;
 
 /// `juggernaut status`: workers, leader, counts by status, idle reasons.
 pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let as_json = ctx.json;
-    let store = db::open(&ctx.url, Access::ReadOnly).await?;
-    let read = async {
-        let workers = store.list_workers().await?;
-        let leader = store.leader(LEADERSHIP).await?;
-        let counts = store.count_by_status().await?;
-        anyhow::Ok((workers, leader, counts))
-    }
-    .await;
-    store.close().await;
-    let (workers, leader, counts) = read?;
+    let app = db::app(&ctx.url, Access::ReadOnly).await?;
+    let status = app.status().await;
+    app.store().close().await;
+    let status = status?;
     if as_json {
-        let counts: serde_json::Map<String, serde_json::Value> = counts
-            .iter()
-            .map(|(s, n)| (s.to_string(), (*n).into()))
-            .collect();
-        return output::json(
-            &serde_json::json!({"leader": leader, "workers": workers, "tasks": counts}),
-        );
+        return output::json(&status);
     }
+    let (leader, workers) = (&status.leader, &status.workers);
     match &leader {
         Some(l) => println!(
             "leader: {} (since {})",
@@ -36,7 +24,11 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
         ),
         None => println!("leader: none (no engine running, or leadership changing hands)"),
     }
-    let line: Vec<String> = counts.iter().map(|(s, n)| format!("{s}={n}")).collect();
+    let line: Vec<String> = status
+        .tasks
+        .iter()
+        .map(|(s, n)| format!("{s}={n}"))
+        .collect();
     println!(
         "tasks: {}",
         if line.is_empty() {
@@ -49,8 +41,8 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
         println!("workers: none registered: start one with `juggernaut up` or `juggernaut worker`");
         return Ok(());
     }
-    println!("\n{}", output::table(&WORKER_HEADERS, &rows(&workers)));
-    for w in &workers {
+    println!("\n{}", output::table(&WORKER_HEADERS, &rows(workers)));
+    for w in workers {
         if let Some(reasons) = w.idle.as_object().filter(|o| !o.is_empty()) {
             println!("\nidle on {}:", clean(&w.registration.id.0));
             for (l, r) in reasons {
@@ -63,9 +55,9 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
 
 /// `juggernaut worker list`.
 pub async fn workers(ctx: &Ctx) -> anyhow::Result<()> {
-    let store = db::open(&ctx.url, Access::ReadOnly).await?;
-    let workers = store.list_workers().await;
-    store.close().await;
+    let app = db::app(&ctx.url, Access::ReadOnly).await?;
+    let workers = app.workers().await;
+    app.store().close().await;
     let workers = workers?;
     if ctx.json {
         return output::json(&workers);

@@ -6,9 +6,10 @@ use crate::db::{self, Access};
 use crate::exit::BadInput;
 use crate::input::{self, Lines};
 use crate::output::{self, clean};
+use juggernaut_app::App;
 use juggernaut_core::{GoalId, NewTask, TaskId, TaskStatus};
-use juggernaut_engine::Registry;
-use juggernaut_store::{PageRequest, Store, StoreError, TaskFilter};
+use juggernaut_handler::Registry;
+use juggernaut_store::{PageRequest, TaskFilter};
 use serde::Deserialize;
 
 /// Tasks sent to the store in one transaction by `--from`.
@@ -16,7 +17,7 @@ const BATCH: usize = 1000;
 
 /// Runs a task subcommand.
 pub async fn run(ctx: &Ctx, cmd: TaskCommand) -> anyhow::Result<()> {
-    let registry = Registry::builtin().map_err(anyhow::Error::msg)?;
+    let registry = db::registry()?;
     // Validate what can be validated before touching the database.
     let one = match &cmd {
         TaskCommand::Enqueue(args) if args.from.is_none() => Some(single(&registry, args)?),
@@ -31,29 +32,29 @@ pub async fn run(ctx: &Ctx, cmd: TaskCommand) -> anyhow::Result<()> {
         TaskCommand::Cancel { .. } | TaskCommand::Retry { .. } => Access::Existing,
         TaskCommand::List(_) | TaskCommand::Show { .. } => Access::ReadOnly,
     };
-    let store = db::open(&ctx.url, access).await?;
+    let app = App::new(db::open(&ctx.url, access).await?, registry);
     let result = match (cmd, one) {
-        (_, Some(t)) => enqueue(&*store, t, ctx.json).await,
+        (_, Some(t)) => enqueue(&app, t, ctx.json).await,
         (TaskCommand::Enqueue(args), None) => {
             let source = args.from.unwrap_or_default();
-            enqueue_from(&*store, &registry, &source, ctx.json).await
+            enqueue_from(&app, &source, ctx.json).await
         }
         (TaskCommand::List(args), _) => {
-            list(&*store, filter.unwrap_or_default(), &args, ctx.json).await
+            list(&app, filter.unwrap_or_default(), &args, ctx.json).await
         }
-        (TaskCommand::Show { id }, _) => show(&*store, TaskId(id), ctx.json).await,
+        (TaskCommand::Show { id }, _) => show(&app, TaskId(id), ctx.json).await,
         (TaskCommand::Cancel { id, reason }, _) => {
-            match store.cancel(TaskId(id), "cli", &reason).await {
+            match app.cancel(TaskId(id), "cli", &reason).await {
                 Ok(t) => print_one(&t, ctx.json, "cancelled"),
                 Err(e) => Err(e.into()),
             }
         }
-        (TaskCommand::Retry { id }, _) => match store.requeue(TaskId(id), "cli").await {
+        (TaskCommand::Retry { id }, _) => match app.retry(TaskId(id), "cli").await {
             Ok(t) => print_one(&t, ctx.json, "requeued"),
             Err(e) => Err(e.into()),
         },
     };
-    store.close().await;
+    app.store().close().await;
     result
 }
 
@@ -79,8 +80,8 @@ fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(Default::default())
 }
 
-/// A checked task: a kind with a handler, ids from 1, a delay within range, and what
-/// [`NewTask::validate`] checks.
+/// A checked task: a kind with a handler and an input it accepts, ids from 1, a delay within
+/// range, and what [`NewTask::validate`] checks.
 fn build(registry: &Registry, s: Spec) -> anyhow::Result<NewTask> {
     let mut t = NewTask::new(registry.check(&s.kind)?);
     if let Some(title) = s.title {
@@ -111,7 +112,7 @@ fn build(registry: &Registry, s: Spec) -> anyhow::Result<NewTask> {
         .into_iter()
         .map(|d| positive_id("depends_on", d).map(TaskId))
         .collect::<anyhow::Result<_>>()?;
-    t.validate()?;
+    juggernaut_app::check_task(registry, &t)?;
     Ok(t)
 }
 
@@ -137,8 +138,8 @@ fn single(registry: &Registry, a: &EnqueueArgs) -> anyhow::Result<NewTask> {
     build(registry, spec)
 }
 
-async fn enqueue(store: &dyn Store, t: NewTask, as_json: bool) -> anyhow::Result<()> {
-    let e = store.enqueue(t).await?;
+async fn enqueue(app: &App, t: NewTask, as_json: bool) -> anyhow::Result<()> {
+    let e = app.enqueue(t).await?;
     if as_json {
         return output::json(&e);
     }
@@ -170,16 +171,11 @@ struct Imported {
 /// Enqueues the tasks of a JSON Lines source in batches of [`BATCH`]: each batch is checked
 /// whole first and sent as one transaction, so a batch with a bad line enqueues nothing; the
 /// batches before it stay enqueued.
-async fn enqueue_from(
-    store: &dyn Store,
-    registry: &Registry,
-    source: &str,
-    as_json: bool,
-) -> anyhow::Result<()> {
+async fn enqueue_from(app: &App, source: &str, as_json: bool) -> anyhow::Result<()> {
     let mut lines = Lines::open(source)?;
     let mut done = Imported::default();
     loop {
-        let (batch, bad, span) = read_batch(&mut lines, registry)?;
+        let (batch, bad, span) = read_batch(&mut lines, app.registry())?;
         let Some((first, last)) = span else { break };
         let refused = |why: String| {
             BadInput(format!(
@@ -191,7 +187,7 @@ async fn enqueue_from(
         if !bad.is_empty() {
             return Err(refused(bad.join("\n")).into());
         }
-        let results = match store.enqueue_batch(batch).await {
+        let results = match app.enqueue_batch(batch).await {
             Ok(r) => r,
             Err(e) if e.is_bad_input() => return Err(refused(format!("  {e}")).into()),
             Err(e) => return Err(e.into()),
@@ -261,9 +257,9 @@ fn filter(registry: &Registry, a: &ListArgs) -> anyhow::Result<TaskFilter> {
     })
 }
 
-async fn list(store: &dyn Store, f: TaskFilter, a: &ListArgs, as_json: bool) -> anyhow::Result<()> {
-    let page = store
-        .list(
+async fn list(app: &App, f: TaskFilter, a: &ListArgs, as_json: bool) -> anyhow::Result<()> {
+    let page = app
+        .list_tasks(
             &f,
             PageRequest {
                 before: a.cursor.map(TaskId),
@@ -274,15 +270,12 @@ async fn list(store: &dyn Store, f: TaskFilter, a: &ListArgs, as_json: bool) -> 
     output::tasks(&page.items, as_json, page.next_cursor)
 }
 
-async fn show(store: &dyn Store, id: TaskId, as_json: bool) -> anyhow::Result<()> {
-    let task = store.get(id).await?.ok_or(StoreError::NotFound(id))?;
-    let deps = store.dependencies(id).await?;
-    let events = store.task_events(id).await?;
+async fn show(app: &App, id: TaskId, as_json: bool) -> anyhow::Result<()> {
+    let detail = app.show_task(id).await?;
     if as_json {
-        return output::json(
-            &serde_json::json!({"task": task, "depends_on": deps, "events": events}),
-        );
+        return output::json(&detail);
     }
+    let (task, deps, events) = (detail.task, detail.depends_on, detail.events);
     println!(
         "{}",
         output::table(

@@ -9,7 +9,7 @@ use crate::db::{self, Access};
 use crate::output;
 use juggernaut_core::worker::Role;
 use juggernaut_engine::node::worker_name;
-use juggernaut_engine::{Node, NodeConfig, Registry};
+use juggernaut_engine::{Node, NodeConfig};
 use juggernaut_server::AppState;
 use juggernaut_store::url::redact;
 use std::net::SocketAddr;
@@ -42,10 +42,18 @@ async fn run(
     roles: Vec<Role>,
     listen: Option<SocketAddr>,
 ) -> anyhow::Result<()> {
-    let registry = Registry::builtin().map_err(anyhow::Error::msg)?;
+    let registry = db::registry()?;
     let store = db::open(url, Access::Create).await?;
     let kinds = cfg.kinds_of(&roles);
-    let mut node_cfg = NodeConfig::new(worker_name(), roles, &registry, &kinds, cfg.concurrency);
+    let host = host_name();
+    let mut node_cfg = NodeConfig::new(
+        worker_name(&host),
+        host,
+        roles,
+        &registry,
+        &kinds,
+        cfg.concurrency,
+    );
     node_cfg.dispatcher.lease = cfg.lease;
     node_cfg.dispatcher.poll_interval = cfg.poll;
     node_cfg.dispatcher.shutdown_grace = cfg.shutdown_grace;
@@ -63,7 +71,6 @@ async fn run(
                 store: store.clone(),
                 worker: node.worker().clone(),
                 idle: node.idle_board(),
-                stats: node.stats(),
                 events: node.events(),
             };
             Some(juggernaut_server::spawn(listener, state, shutdown.clone()))
@@ -114,4 +121,14 @@ async fn on_signal(token: CancellationToken) {
     tracing::warn!("shutdown requested: finishing in-flight tasks");
     eprintln!("shutting down: no new claims; in-flight tasks finish or are handed back");
     token.cancel();
+}
+
+/// This machine's host name (the kernel's, else `HOSTNAME`, else `localhost`).
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_owned())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_owned())
 }

@@ -1,30 +1,43 @@
-//! Writes finished attempts: completions in batches (one transaction each), failures one by one.
+//! Writes finished attempts: completions in batches (one transaction each), failures and parked
+//! tasks one by one.
 //! A transient store error is retried; if the store stays down the leases lapse and the tasks are
 //! rescued and re-run, so nothing is lost and fencing keeps anything from completing twice.
 
 use super::InFlight;
-use crate::dispatcher::DispatchStats;
 use crate::events::{EngineEvent, EventSink};
-use juggernaut_store::{Completion, Failure, LeaseRef, Store, StoreError};
+use juggernaut_store::{
+    ApprovalRequest, Completion, ExternalWait, Failure, LeaseRef, Queue, StoreError,
+};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
+
+/// What a finished attempt asks the store to record.
+pub enum Finish {
+    /// A verified completion (with any children).
+    Complete(Completion),
+    /// A failed attempt.
+    Fail(Failure),
+    /// Parked until something outside happens.
+    Await(ExternalWait),
+    /// Parked until a person approves.
+    Approval(ApprovalRequest),
+}
 
 /// A finished attempt on its way to the store; holds its slot until written.
 pub struct Finished {
     /// The lease it ran under.
     pub lease: LeaseRef,
-    /// Verified completion, or the failure.
-    pub result: Result<Completion, Failure>,
+    /// What to record.
+    pub finish: Finish,
     /// The slot, released once written.
     pub permit: OwnedSemaphorePermit,
 }
 
 /// What the completer shares with its dispatcher.
 pub struct Completer {
-    /// The store.
-    pub store: Arc<dyn Store>,
+    /// The queue.
+    pub queue: Arc<dyn Queue>,
     /// Most completions per transaction.
     pub max_batch: usize,
     /// In-flight leases, forgotten once written.
@@ -33,8 +46,6 @@ pub struct Completer {
     pub slot_freed: Arc<Notify>,
     /// The slots, to see whether other attempts are still running.
     pub slots: Slots,
-    /// Counters.
-    pub stats: Arc<DispatchStats>,
     /// Events.
     pub events: EventSink,
 }
@@ -45,7 +56,12 @@ impl Completer {
         while let Some(first) = rx.recv().await {
             let mut batch = vec![first];
             gather(&mut rx, &mut batch, self.max_batch, &self.slots).await;
-            write(self.store.as_ref(), &batch, &self.stats, &self.events).await;
+            let started = Instant::now();
+            write(self.queue.as_ref(), &batch, &self.events).await;
+            self.events.emit(EngineEvent::ResultsWritten {
+                count: batch.len(),
+                write_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            });
             if let Ok(mut map) = self.inflight.lock() {
                 for f in &batch {
                     map.remove(&f.lease.task_id);
@@ -102,55 +118,77 @@ async fn gather(
     }
 }
 
-async fn write(store: &dyn Store, batch: &[Finished], stats: &DispatchStats, events: &EventSink) {
+async fn write(queue: &dyn Queue, batch: &[Finished], events: &EventSink) {
     let completions: Vec<Completion> = batch
         .iter()
-        .filter_map(|f| f.result.as_ref().ok().cloned())
+        .filter_map(|f| match &f.finish {
+            Finish::Complete(c) => Some(c.clone()),
+            _ => None,
+        })
         .collect();
     if !completions.is_empty() {
         let results = with_retry("complete", events, || {
-            store.complete_batch(completions.clone())
+            queue.complete_batch(completions.clone())
         })
         .await;
-        for (c, r) in completions.iter().zip(results.unwrap_or_default()) {
-            match r {
-                Ok(()) => {
-                    stats.completed.fetch_add(1, Ordering::Relaxed);
-                    events.emit(EngineEvent::TaskCompleted {
-                        task: c.lease.task_id,
-                    });
-                }
-                Err(e) => {
-                    stats.refused.fetch_add(1, Ordering::Relaxed);
-                    let reason = e.to_string();
-                    events.emit(EngineEvent::ResultRefused {
-                        task: c.lease.task_id,
-                        reason,
-                    });
-                }
-            }
+        for (i, c) in completions.iter().enumerate() {
+            let task = c.lease.task_id;
+            events.emit(match results.as_ref().map(|r| r.get(i)) {
+                Ok(Some(Ok(()))) => EngineEvent::TaskCompleted { task },
+                Ok(Some(Err(e))) => EngineEvent::ResultRefused {
+                    task,
+                    reason: e.to_string(),
+                },
+                Ok(None) => EngineEvent::ResultRefused {
+                    task,
+                    reason: "the store returned no result for it".into(),
+                },
+                Err(reason) => EngineEvent::ResultRefused {
+                    task,
+                    reason: reason.clone(),
+                },
+            });
         }
     }
-    for f in batch.iter().filter_map(|f| f.result.as_ref().err()) {
-        match with_retry("fail", events, || store.fail(f.clone())).await {
-            Some(outcome) => {
-                stats.failed.fetch_add(1, Ordering::Relaxed);
-                let (task, error) = (f.lease.task_id, f.error.clone());
-                events.emit(EngineEvent::AttemptFailed {
+    for f in batch {
+        let task = f.lease.task_id;
+        let written = match &f.finish {
+            Finish::Complete(_) => continue,
+            Finish::Fail(failure) => with_retry("fail", events, || queue.fail(failure.clone()))
+                .await
+                .map(|outcome| EngineEvent::AttemptFailed {
                     task,
-                    error,
+                    error: failure.error.clone(),
                     outcome,
-                });
-            }
-            None => {
-                stats.refused.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+                }),
+            Finish::Await(wait) => with_retry("await_external", events, || {
+                queue.await_external(wait.clone())
+            })
+            .await
+            .map(|()| EngineEvent::TaskParked {
+                task,
+                waiting: "external",
+            }),
+            Finish::Approval(ask) => with_retry("request_approval", events, || {
+                queue.request_approval(ask.clone())
+            })
+            .await
+            .map(|()| EngineEvent::TaskParked {
+                task,
+                waiting: "approval",
+            }),
+        };
+        events.emit(written.unwrap_or_else(|reason| EngineEvent::ResultRefused { task, reason }));
     }
 }
 
-/// Calls `op` until it succeeds, a non-retryable error occurs, or ~30 s of retries pass.
-async fn with_retry<T, F, Fut>(what: &'static str, events: &EventSink, mut op: F) -> Option<T>
+/// Calls `op` until it succeeds, a non-retryable error occurs, or ~30 s of retries pass; the
+/// error says what was given up on.
+async fn with_retry<T, F, Fut>(
+    what: &'static str,
+    events: &EventSink,
+    mut op: F,
+) -> Result<T, String>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, StoreError>>,
@@ -158,7 +196,7 @@ where
     let mut delay = Duration::from_millis(50);
     for attempt in 1..=10 {
         match op().await {
-            Ok(v) => return Some(v),
+            Ok(v) => return Ok(v),
             Err(e) if e.is_retryable() && attempt < 10 => {
                 let error = e.to_string();
                 events.emit(EngineEvent::StoreFault {
@@ -170,9 +208,9 @@ where
             }
             Err(e) => {
                 tracing::error!(error = %e, "{what} failed; the lease will lapse and the task re-run");
-                return None;
+                return Err(format!("{what}: {e}"));
             }
         }
     }
-    None
+    Err(format!("{what}: gave up after 10 tries"))
 }

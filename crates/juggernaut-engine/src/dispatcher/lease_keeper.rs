@@ -2,22 +2,19 @@
 //! leases in one call, and cancels the handlers whose lease the store no longer honours.
 
 use super::InFlight;
-use crate::dispatcher::DispatchStats;
 use crate::events::{EngineEvent, EventSink};
 use juggernaut_core::WorkerId;
-use juggernaut_store::{LeaseRef, Store};
+use juggernaut_store::{LeaseRef, Queue};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Runs until `stop` is cancelled.
 pub async fn run(
-    store: Arc<dyn Store>,
+    queue: Arc<dyn Queue>,
     worker: WorkerId,
     lease: Duration,
     inflight: InFlight,
-    stats: Arc<DispatchStats>,
     events: EventSink,
     stop: CancellationToken,
 ) {
@@ -34,8 +31,8 @@ pub async fn run(
         if held.is_empty() {
             continue;
         }
-        match store.heartbeat(&worker, &held, lease).await {
-            Ok(kept) => lose(&held, &kept, &inflight, &stats, &events),
+        match queue.heartbeat(&worker, &held, lease).await {
+            Ok(kept) => lose(&held, &kept, &inflight, &events),
             Err(e) => events.emit(EngineEvent::StoreFault {
                 operation: "heartbeat",
                 error: e.to_string(),
@@ -45,13 +42,7 @@ pub async fn run(
 }
 
 /// Cancels handlers whose leases were not extended and are still in flight.
-fn lose(
-    held: &[LeaseRef],
-    kept: &[LeaseRef],
-    inflight: &InFlight,
-    stats: &DispatchStats,
-    events: &EventSink,
-) {
+fn lose(held: &[LeaseRef], kept: &[LeaseRef], inflight: &InFlight, events: &EventSink) {
     let Ok(mut map) = inflight.lock() else { return };
     for l in held.iter().filter(|l| !kept.contains(l)) {
         if let Some((current, cancel)) = map.get(&l.task_id)
@@ -60,7 +51,6 @@ fn lose(
             events.emit(EngineEvent::LeaseLost { task: l.task_id });
             cancel.cancel();
             map.remove(&l.task_id);
-            stats.lost.fetch_add(1, Ordering::Relaxed);
         }
     }
 }

@@ -10,11 +10,11 @@ mod lease_keeper;
 use crate::error::EngineError;
 use crate::events::{EngineEvent, EventSink};
 use crate::idle::{Idle, IdleBoard, Loop};
-use crate::registry::Registry;
 use juggernaut_core::{Task, TaskId, TaskKind, WorkerId};
-use juggernaut_store::{ClaimRequest, LeaseRef, Store};
+use juggernaut_handler::Registry;
+use juggernaut_handler::context::Handles;
+use juggernaut_store::{ClaimRequest, LeaseRef, Queue};
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, Semaphore, mpsc};
@@ -58,28 +58,6 @@ impl DispatcherConfig {
     }
 }
 
-/// Counters, readable while the dispatcher runs.
-#[derive(Debug, Default)]
-pub struct DispatchStats {
-    /// Tasks claimed.
-    pub claimed: AtomicU64,
-    /// Completions the store accepted.
-    pub completed: AtomicU64,
-    /// Failed attempts recorded.
-    pub failed: AtomicU64,
-    /// Results refused by fencing (the lease was lost).
-    pub refused: AtomicU64,
-    /// Leases found lost by heartbeat.
-    pub lost: AtomicU64,
-}
-
-impl DispatchStats {
-    /// Reads a counter.
-    pub fn get(counter: &AtomicU64) -> u64 {
-        counter.load(Ordering::Relaxed)
-    }
-}
-
 /// Why the dispatcher's loop woke up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wake {
@@ -103,22 +81,27 @@ pub(crate) type InFlight = Arc<Mutex<HashMap<TaskId, (LeaseRef, CancellationToke
 
 /// Claims and runs tasks until shut down.
 pub struct Dispatcher {
-    store: Arc<dyn Store>,
+    queue: Arc<dyn Queue>,
+    handles: Handles,
     registry: Registry,
     config: DispatcherConfig,
-    stats: Arc<DispatchStats>,
     idle: IdleBoard,
     events: EventSink,
 }
 
 impl Dispatcher {
-    /// A dispatcher over `store` running `registry`'s handlers.
-    pub fn new(store: Arc<dyn Store>, registry: Registry, config: DispatcherConfig) -> Self {
+    /// A dispatcher over `queue` running `registry`'s handlers, which are given `handles`.
+    pub fn new(
+        queue: Arc<dyn Queue>,
+        handles: Handles,
+        registry: Registry,
+        config: DispatcherConfig,
+    ) -> Self {
         Self {
-            store,
+            queue,
+            handles,
             registry,
             config,
-            stats: Arc::new(DispatchStats::default()),
             idle: IdleBoard::default(),
             events: EventSink::default(),
         }
@@ -130,21 +113,15 @@ impl Dispatcher {
         self
     }
 
-    /// Counts into `stats` (shared with the rest of the process).
-    pub fn with_stats(mut self, stats: Arc<DispatchStats>) -> Self {
-        self.stats = stats;
-        self
-    }
-
     /// Reports idle reasons on `board` (shared with the rest of the process).
     pub fn with_idle_board(mut self, board: IdleBoard) -> Self {
         self.idle = board;
         self
     }
 
-    /// Its counters.
-    pub fn stats(&self) -> Arc<DispatchStats> {
-        self.stats.clone()
+    /// Its events (counts, live feed).
+    pub fn events(&self) -> EventSink {
+        self.events.clone()
     }
 
     /// Runs until `shutdown` is cancelled, then stops claiming, lets in-flight tasks finish within
@@ -155,7 +132,7 @@ impl Dispatcher {
         let inflight: InFlight = Arc::default();
         let (tx, rx) = mpsc::channel(self.config.concurrency as usize * 2);
         let completer = completer::Completer {
-            store: self.store.clone(),
+            queue: self.queue.clone(),
             max_batch: self.config.completion_batch,
             inflight: inflight.clone(),
             slot_freed: slot_freed.clone(),
@@ -163,17 +140,15 @@ impl Dispatcher {
                 semaphore: slots.clone(),
                 size: self.config.concurrency as usize,
             },
-            stats: self.stats.clone(),
             events: self.events.clone(),
         };
         let completer = tokio::spawn(completer.run(rx));
         let keeper_stop = CancellationToken::new();
         let keeper = tokio::spawn(lease_keeper::run(
-            self.store.clone(),
+            self.queue.clone(),
             self.config.worker.clone(),
             self.config.lease,
             inflight.clone(),
-            self.stats.clone(),
             self.events.clone(),
             keeper_stop.clone(),
         ));
@@ -198,7 +173,7 @@ impl Dispatcher {
         inflight: &InFlight,
         tx: &mpsc::Sender<completer::Finished>,
     ) -> Result<(), EngineError> {
-        let signal = self.store.work_signal().await?;
+        let signal = self.queue.work_signal().await?;
         let concurrency = self.config.concurrency as usize;
         let capacity = concurrency + self.config.prefetch as usize;
         let mut buffer: VecDeque<Claimed> = VecDeque::new();
@@ -276,9 +251,10 @@ impl Dispatcher {
                     task,
                     cancel,
                     &self.registry,
-                    &self.store,
+                    &self.handles,
                     permit,
                     tx.clone(),
+                    &self.events,
                 );
             }
         }
@@ -297,11 +273,17 @@ impl Dispatcher {
             limit: u32::try_from(want).unwrap_or(u32::MAX),
             lease: self.config.lease,
         };
-        let tasks = self.store.claim(&req).await?;
+        let tasks = self.queue.claim(&req).await?;
         let got = tasks.len();
-        self.stats.claimed.fetch_add(got as u64, Ordering::Relaxed);
-        if got > 0 {
-            self.events.emit(EngineEvent::TasksClaimed { count: got });
+        let now = chrono::Utc::now();
+        for t in &tasks {
+            let ready_since = t.run_at.max(t.created_at);
+            let waited_ms = u64::try_from((now - ready_since).num_milliseconds()).unwrap_or(0);
+            self.events.emit(EngineEvent::TaskClaimed {
+                task: t.id,
+                kind: t.kind.to_string(),
+                waited_ms,
+            });
         }
         let Ok(mut map) = inflight.lock() else {
             return Ok(got);
@@ -367,7 +349,7 @@ impl Dispatcher {
         if leases.is_empty() {
             return;
         }
-        match self.store.release(leases, &self.config.worker.0).await {
+        match self.queue.release(leases, &self.config.worker.0).await {
             Ok(released) => self.events.emit(EngineEvent::LeasesReleased {
                 count: released.len(),
             }),

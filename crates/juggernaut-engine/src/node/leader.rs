@@ -7,12 +7,10 @@ use crate::events::EventSink;
 use crate::idle::{Idle, IdleBoard, Loop};
 use juggernaut_core::WorkerId;
 use juggernaut_store::Store;
+use juggernaut_store::leadership::ENGINE;
 use std::sync::Arc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-
-/// The name of the engine's leadership.
-pub const LEADERSHIP: &str = "engine";
 
 /// Where the loops report: idle reasons and events.
 #[derive(Clone)]
@@ -54,7 +52,7 @@ pub async fn run(
         if event == Event::Shutdown {
             return;
         }
-        leading = match store.try_lead(LEADERSHIP, &id, config.ttl).await {
+        leading = match store.try_lead(ENGINE, &id, config.ttl).await {
             Ok(l) => l,
             Err(e) => {
                 idle.idle(
@@ -85,7 +83,7 @@ pub async fn run(
 
 /// Records who leads, for a node that does not.
 async fn follow(store: &dyn Store, idle: &IdleBoard) {
-    let (code, reason) = match store.leader(LEADERSHIP).await {
+    let (code, reason) = match store.leader(ENGINE).await {
         Ok(Some(l)) => (
             Idle::FollowingLeader,
             format!("following leader {}", l.holder),

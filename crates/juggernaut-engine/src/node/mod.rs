@@ -7,19 +7,19 @@ mod pruner;
 mod scheduler;
 mod watchdog;
 
-use crate::dispatcher::{DispatchStats, Dispatcher, DispatcherConfig};
+use crate::dispatcher::{Dispatcher, DispatcherConfig};
 use crate::error::EngineError;
 use crate::events::EventSink;
 use crate::idle::IdleBoard;
-use crate::registry::Registry;
 use juggernaut_core::WorkerId;
 use juggernaut_core::worker::{Role, WorkerState};
+use juggernaut_handler::Registry;
+use juggernaut_handler::context::Handles;
+use juggernaut_store::leadership::ENGINE;
 use juggernaut_store::{Store, WorkerRegistration};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-
-pub use leader::LEADERSHIP;
 
 /// The leader's loops and their limits.
 #[derive(Debug, Clone)]
@@ -68,9 +68,10 @@ pub struct NodeConfig {
 }
 
 impl NodeConfig {
-    /// A node named `worker` with `roles` serving `kinds` on `concurrency` slots.
+    /// A node named `worker` on `host` with `roles` serving `kinds` on `concurrency` slots.
     pub fn new(
         worker: WorkerId,
+        host: String,
         roles: Vec<Role>,
         registry: &Registry,
         wanted_kinds: &[String],
@@ -85,7 +86,7 @@ impl NodeConfig {
                 roles,
                 kinds: kinds.iter().map(|k| k.to_string()).collect(),
                 concurrency,
-                host: host_name(),
+                host,
                 pid: std::process::id(),
                 version: env!("CARGO_PKG_VERSION").to_owned(),
             },
@@ -96,21 +97,10 @@ impl NodeConfig {
     }
 }
 
-/// This machine's host name.
-pub fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_owned())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".to_owned())
-}
-
-/// A unique worker name: host, process id and a random suffix.
-pub fn worker_name() -> WorkerId {
+/// A unique worker name: the host, the process id and a random suffix.
+pub fn worker_name(host: &str) -> WorkerId {
     WorkerId(format!(
-        "{}-{}-{:04x}",
-        host_name(),
+        "{host}-{}-{:04x}",
         std::process::id(),
         rand::random::<u16>()
     ))
@@ -122,7 +112,6 @@ pub struct Node {
     registry: Registry,
     config: NodeConfig,
     idle: IdleBoard,
-    stats: Arc<DispatchStats>,
     events: EventSink,
 }
 
@@ -134,7 +123,6 @@ impl Node {
             registry,
             config,
             idle: IdleBoard::default(),
-            stats: Arc::new(DispatchStats::default()),
             events: EventSink::default(),
         }
     }
@@ -147,11 +135,6 @@ impl Node {
     /// Its event sink (shared with the HTTP listener).
     pub fn events(&self) -> EventSink {
         self.events.clone()
-    }
-
-    /// Its dispatch counters (shared with the HTTP listener).
-    pub fn stats(&self) -> Arc<DispatchStats> {
-        self.stats.clone()
     }
 
     /// Its worker id.
@@ -185,15 +168,16 @@ impl Node {
             },
             stop_loops.clone(),
         ));
-        let dispatcher = Dispatcher::new(self.store.clone(), self.registry, self.config.dispatcher)
+        let handles = Handles::over(self.store.clone());
+        let queue: Arc<dyn juggernaut_store::Queue> = self.store.clone();
+        let dispatcher = Dispatcher::new(queue, handles, self.registry, self.config.dispatcher)
             .with_idle_board(self.idle.clone())
-            .with_stats(self.stats.clone())
             .with_events(self.events.clone());
         let result = dispatcher.run(shutdown).await;
         stop_loops.cancel();
         let _ = beat.await;
         let _ = lead.await;
-        if let Err(e) = self.store.resign(LEADERSHIP, &id).await {
+        if let Err(e) = self.store.resign(ENGINE, &id).await {
             tracing::warn!(error = %e, "could not resign leadership; it will expire");
         }
         if let Err(e) = self.store.deregister_worker(&id).await {

@@ -1,5 +1,6 @@
 //! The watchdog: expired leases back to ready, silent workers marked lost with their tasks
-//! handed back, attempts past their run-time limit failed.
+//! handed back, attempts past their run-time limit failed, external waits whose check time came
+//! made ready to look again.
 
 use super::LeaderConfig;
 use super::leader::Reporting;
@@ -15,7 +16,7 @@ pub async fn tick(store: &dyn Store, id: &WorkerId, config: &LeaderConfig, repor
         Ok(false) => report.idle.idle(
             Loop::Watchdog,
             Idle::NothingToDo,
-            "nothing to do: no expired leases, silent workers or overdue attempts",
+            "nothing to do: no expired leases, silent workers, overdue attempts or due external checks",
         ),
         Err(e) => {
             report.idle.idle(
@@ -64,6 +65,13 @@ async fn pass(
     let tasks = store.time_out_overdue(config.max_run, &actor).await?;
     if !tasks.is_empty() {
         report.events.emit(EngineEvent::AttemptsTimedOut { tasks });
+        acted = true;
+    }
+    let tasks = store.recheck_external(&actor).await?;
+    if !tasks.is_empty() {
+        report
+            .events
+            .emit(EngineEvent::ExternalsRechecked { tasks });
         acted = true;
     }
     Ok(acted)

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::api::{ClaimRequest, Completion, LeaseRef};
-use crate::store::Store;
+pub use crate::{Admin, Leadership, Queue, Retention, ScheduleStore, Store, TaskReads, Workers};
 use juggernaut_core::{Evidence, NewTask, Task, TaskId, TaskKind, TaskStatus, WorkerId};
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +73,7 @@ pub fn done(t: &Task) -> Completion {
             lease_token: l.token,
             duration_us: 1,
         }],
+        children: vec![],
     }
 }
 
@@ -84,4 +85,31 @@ pub async fn status(store: &S, id: TaskId) -> TaskStatus {
 /// Waits for `d`.
 pub async fn sleep(d: Duration) {
     tokio::time::sleep(d).await;
+}
+
+/// What disposes of a test's database once its case is done (drops a PostgreSQL database; a
+/// SQLite file needs nothing).
+#[async_trait::async_trait]
+pub trait Guard: Send {
+    /// Removes the database.
+    async fn dispose(self);
+}
+
+#[async_trait::async_trait]
+impl Guard for () {
+    async fn dispose(self) {}
+}
+
+/// Every audit event of the store, oldest first.
+pub async fn all_events(store: &S) -> Vec<juggernaut_core::AuditEvent> {
+    let mut out = Vec::new();
+    let mut after = juggernaut_core::ids::EventId(0);
+    loop {
+        let page = store.events_after(after, 500).await.unwrap();
+        match page.last() {
+            Some(last) => after = last.id,
+            None => return out,
+        }
+        out.extend(page);
+    }
 }

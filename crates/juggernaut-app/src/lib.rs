@@ -1,0 +1,43 @@
+//! The application layer: every operation a person or a script can ask for, written once, so
+//! that the CLI and the HTTP API call the same functions and enforce the same rules (a kind
+//! must have a handler and its input must pass the kind's check; only dead tasks leave the
+//! dead-letter queue; a schedule is checked like the task it makes). Interfaces parse and print;
+//! they decide nothing.
+
+pub mod error;
+pub mod schedules;
+pub mod status;
+pub mod tasks;
+
+pub use error::AppError;
+pub use schedules::check_schedule;
+pub use status::Status;
+pub use tasks::{TaskDetail, check_task};
+
+use juggernaut_handler::Registry;
+use juggernaut_store::Store;
+use std::sync::Arc;
+
+/// The operations, over a store and the handlers that define what can be enqueued.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    registry: Registry,
+}
+
+impl App {
+    /// The application over `store`, accepting the kinds `registry` serves.
+    pub fn new(store: Arc<dyn Store>, registry: Registry) -> Self {
+        Self { store, registry }
+    }
+
+    /// The store (for wiring and for reads no operation covers).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The handlers.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+}

@@ -1,0 +1,53 @@
+//! Status: who leads, which workers run and why they are idle, how many tasks in each status.
+
+use crate::{App, AppError};
+use juggernaut_core::TaskStatus;
+use juggernaut_store::leadership::ENGINE;
+use juggernaut_store::{LeaderInfo, WorkerRecord};
+use serde::Serialize;
+
+/// The engine at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// The leader of the singleton loops, if any.
+    pub leader: Option<LeaderInfo>,
+    /// Registered workers.
+    pub workers: Vec<WorkerRecord>,
+    /// Task counts by status (statuses with none left out).
+    pub tasks: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Status {
+    /// The count of one status.
+    pub fn count(&self, status: TaskStatus) -> u64 {
+        self.tasks
+            .get(status.as_str())
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    }
+}
+
+impl App {
+    /// The engine at a glance.
+    pub async fn status(&self) -> Result<Status, AppError> {
+        let workers = self.store.list_workers().await?;
+        let leader = self.store.leader(ENGINE).await?;
+        let tasks = self
+            .store
+            .count_by_status()
+            .await?
+            .into_iter()
+            .map(|(s, n)| (s.to_string(), n.into()))
+            .collect();
+        Ok(Status {
+            leader,
+            workers,
+            tasks,
+        })
+    }
+
+    /// Registered workers.
+    pub async fn workers(&self) -> Result<Vec<WorkerRecord>, AppError> {
+        Ok(self.store.list_workers().await?)
+    }
+}

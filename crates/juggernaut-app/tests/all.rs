@@ -1,0 +1,132 @@
+//! The application layer over a real SQLite store with the built-in handlers: the rules every
+//! interface gets for free.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use juggernaut_app::{App, AppError};
+use juggernaut_core::schedule::NewSchedule;
+use juggernaut_core::{NewTask, TaskId, TaskKind, TaskStatus};
+use juggernaut_handler::Registry;
+use juggernaut_store::{ClaimRequest, Failure, LeaseRef, PageRequest, TaskFilter};
+use std::time::Duration;
+
+async fn app() -> App {
+    let store = juggernaut_testkit::fresh_sqlite().await;
+    App::new(
+        store,
+        Registry::new(juggernaut_handlers::builtin()).unwrap(),
+    )
+}
+
+fn task(kind: &str, input: serde_json::Value) -> NewTask {
+    NewTask {
+        input,
+        ..NewTask::new(TaskKind::new(kind).unwrap())
+    }
+}
+
+#[tokio::test]
+async fn an_input_its_kind_refuses_is_refused_at_enqueue_naming_the_field() {
+    let app = app().await;
+    let bad = task("maintenance", serde_json::json!({"retention_days": "soon"}));
+    let err = app.enqueue(bad.clone()).await.unwrap_err();
+    assert!(err.is_bad_input());
+    assert!(
+        err.to_string()
+            .starts_with("invalid input for `maintenance`: `retention_days`: invalid type"),
+        "{err}"
+    );
+    let batch = vec![task("noop", serde_json::json!({})), bad];
+    assert!(app.enqueue_batch(batch).await.is_err());
+    let none = app
+        .list_tasks(&TaskFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert!(none.items.is_empty(), "a refused batch enqueues nothing");
+    let ok = app
+        .enqueue(task(
+            "maintenance",
+            serde_json::json!({"retention_days": 7}),
+        ))
+        .await;
+    assert!(ok.unwrap().created);
+    app.store().close().await;
+}
+
+#[tokio::test]
+async fn schedules_are_checked_like_the_tasks_they_make() {
+    let app = app().await;
+    let s = NewSchedule {
+        name: "nightly".into(),
+        cron: "0 3 * * *".into(),
+        kind: TaskKind::new("maintenance").unwrap(),
+        title: "prune".into(),
+        input: serde_json::json!({"retention_dayz": 7}),
+        priority: 0,
+        max_attempts: 3,
+    };
+    let err = app.add_schedule(s.clone(), "ops").await.unwrap_err();
+    assert!(
+        err.to_string().contains("unknown field `retention_dayz`"),
+        "{err}"
+    );
+    let good = NewSchedule {
+        input: serde_json::json!({"retention_days": 7}),
+        ..s
+    };
+    app.add_schedule(good, "ops").await.unwrap();
+    assert_eq!(app.schedules().await.unwrap().valid.len(), 1);
+    app.remove_schedule("nightly", "ops").await.unwrap();
+    assert!(matches!(
+        app.remove_schedule("nightly", "ops").await,
+        Err(AppError::NoSchedule(_))
+    ));
+    app.store().close().await;
+}
+
+#[tokio::test]
+async fn only_dead_tasks_leave_the_dead_letter_queue() {
+    let app = app().await;
+    let t = app
+        .enqueue(NewTask {
+            max_attempts: 1,
+            ..task("noop", serde_json::json!({}))
+        })
+        .await
+        .unwrap()
+        .task;
+    let alive = app.requeue_dead(&[t.id], "ops").await.unwrap_err();
+    assert!(alive.to_string().contains("is ready, not dead"), "{alive}");
+    let claimed = app
+        .store()
+        .claim(&ClaimRequest {
+            worker: "w".into(),
+            kinds: vec![TaskKind::new("noop").unwrap()],
+            limit: 1,
+            lease: Duration::from_secs(30),
+        })
+        .await
+        .unwrap();
+    let f = Failure {
+        lease: LeaseRef::of(&claimed[0]).unwrap(),
+        error: "boom".into(),
+        retryable: true,
+        retry_after: None,
+    };
+    app.store().fail(f).await.unwrap();
+    assert_eq!(
+        app.dead_letters(PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let back = app.requeue_dead(&[t.id], "ops").await.unwrap();
+    assert_eq!(back[0].status, TaskStatus::Pending);
+    let detail = app.show_task(t.id).await.unwrap();
+    assert!(detail.events.len() >= 4);
+    assert!(app.show_task(TaskId(999)).await.unwrap_err().is_bad_input());
+    let status = app.status().await.unwrap();
+    assert_eq!(status.count(TaskStatus::Pending), 1);
+    app.store().close().await;
+}

@@ -1,0 +1,42 @@
+//! The [`Handler`] trait: how one task kind runs, what it takes, and what proves it ran.
+
+use crate::context::TaskContext;
+use crate::input::InputSpec;
+use crate::outcome::{Done, HandlerError, Outcome};
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// How long a verification may take unless the kind says otherwise.
+pub const VERIFY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One task kind's behaviour. Implementations live one per file in the handlers crate and are
+/// listed in its `builtin()`.
+#[async_trait]
+pub trait Handler: Send + Sync + 'static {
+    /// The canonical kind this handler serves.
+    fn kind(&self) -> &'static str;
+
+    /// Other names that route to this handler (explicit aliases).
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// One line for humans: what the kind does.
+    fn description(&self) -> &'static str;
+
+    /// The input it takes: a JSON schema and the check every enqueue of the kind passes.
+    fn input(&self) -> InputSpec;
+
+    /// Does the work.
+    async fn run(&self, ctx: &TaskContext) -> Result<Outcome, HandlerError>;
+
+    /// Checks that a done outcome's evidence proves this kind's work for this attempt (the
+    /// shape checks common to all kinds run first). May look outside (re-read a file, ask the
+    /// API whether the pull request exists); bounded by [`Handler::verify_timeout`].
+    async fn verify(&self, ctx: &TaskContext, done: &Done) -> Result<(), String>;
+
+    /// How long [`Handler::verify`] may take before the attempt fails.
+    fn verify_timeout(&self) -> Duration {
+        VERIFY_TIMEOUT
+    }
+}

@@ -1,0 +1,11 @@
+//! [`PostgresStore`](crate::PostgresStore)'s implementation of each capability of the storage
+//! API, one file per capability (the same names as the trait crate's and the SQLite backend's),
+//! each delegating to the operation files.
+
+mod admin;
+mod leadership;
+mod queue;
+mod reads;
+mod retention;
+mod schedules;
+mod workers;

@@ -1,0 +1,43 @@
+//! [`TaskReads`] for SQLite: reads go through the read pool, never waiting for the writer.
+
+use crate::read;
+use crate::store::SqliteStore;
+use async_trait::async_trait;
+use juggernaut_core::ids::EventId;
+use juggernaut_core::{AuditEvent, EventKind, Task, TaskId, TaskStatus};
+use juggernaut_store::{Page, PageRequest, StoreResult, TaskFilter, TaskReads};
+
+#[async_trait]
+impl TaskReads for SqliteStore {
+    async fn get(&self, id: TaskId) -> StoreResult<Option<Task>> {
+        read::get(&self.reader, id).await
+    }
+
+    async fn dependencies(&self, id: TaskId) -> StoreResult<Vec<TaskId>> {
+        read::dependencies(&self.reader, id).await
+    }
+
+    async fn task_events(&self, id: TaskId) -> StoreResult<Vec<AuditEvent>> {
+        read::events(&self.reader, id).await
+    }
+
+    async fn list(&self, filter: &TaskFilter, page: PageRequest) -> StoreResult<Page<Task>> {
+        read::list(&self.reader, filter, page).await
+    }
+
+    async fn count(&self, filter: &TaskFilter) -> StoreResult<u64> {
+        read::count(&self.reader, filter).await
+    }
+
+    async fn count_by_status(&self) -> StoreResult<Vec<(TaskStatus, u64)>> {
+        read::count_by_status(&self.reader).await
+    }
+
+    async fn count_events(&self, kind: EventKind) -> StoreResult<u64> {
+        read::count_events(&self.reader, kind).await
+    }
+
+    async fn events_after(&self, after: EventId, limit: u32) -> StoreResult<Vec<AuditEvent>> {
+        read::events_after(&self.reader, after, limit).await
+    }
+}

@@ -1,0 +1,14 @@
+//! [`Retention`] for SQLite.
+
+use crate::prune;
+use crate::store::SqliteStore;
+use async_trait::async_trait;
+use juggernaut_store::{Retention, StoreResult};
+use std::time::Duration;
+
+#[async_trait]
+impl Retention for SqliteStore {
+    async fn prune_terminal(&self, older_than: Duration, actor: &str) -> StoreResult<u64> {
+        prune::terminal(self, older_than, actor).await
+    }
+}

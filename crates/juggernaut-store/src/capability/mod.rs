@@ -1,0 +1,45 @@
+//! The storage API, one trait per capability, one file each: what a caller may do with the
+//! store, so that each part of the system is handed only what it uses (a handler's context gets
+//! no scheduler, the HTTP API no lease operations). [`Store`] is the umbrella every backend
+//! implements through its capabilities; it exists for wiring only. Goals, plans, costs, tool
+//! calls, approvals and escalations arrive as capability files of their own.
+
+pub mod admin;
+pub mod leadership;
+pub mod queue;
+pub mod reads;
+pub mod retention;
+pub mod schedules;
+pub mod workers;
+
+use crate::error::StoreError;
+
+/// Result alias for store calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A whole store: every capability. Implemented by the SQLite and PostgreSQL backends (both pass
+/// the conformance suite); callers that need less take the capability trait instead
+/// (`Arc<dyn Store>` coerces to `Arc<dyn Queue>` and the others).
+pub trait Store:
+    admin::Admin
+    + queue::Queue
+    + reads::TaskReads
+    + workers::Workers
+    + leadership::Leadership
+    + schedules::ScheduleStore
+    + retention::Retention
+    + 'static
+{
+}
+
+impl<T> Store for T where
+    T: admin::Admin
+        + queue::Queue
+        + reads::TaskReads
+        + workers::Workers
+        + leadership::Leadership
+        + schedules::ScheduleStore
+        + retention::Retention
+        + 'static
+{
+}

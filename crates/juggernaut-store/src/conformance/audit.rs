@@ -1,0 +1,239 @@
+//! The audit log's details are typed: whatever a backend writes, for every kind of event, parses
+//! as that kind's [`Payload`](crate::audit::Payload).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::WorkerRegistration;
+use crate::api::{ApprovalRequest, Decision, ExternalWait, Failure};
+use crate::audit::Payload;
+use crate::conformance::support::*;
+use juggernaut_core::schedule::NewSchedule;
+use juggernaut_core::worker::{Role, WorkerState};
+use juggernaut_core::{EventKind, NewTask, RiskLevel, WorkerId};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// Runs the store through every transition it has, then parses every event it wrote.
+pub async fn every_event_has_its_kinds_payload(store: S) {
+    exercise(&store).await;
+    let mut events = all_events(&store).await;
+    // Pruning deletes the pruned tasks' events: read them first, then the prune's own.
+    let last = events.last().map(|e| e.id).unwrap();
+    store
+        .prune_terminal(Duration::ZERO, "pruner")
+        .await
+        .unwrap();
+    events.extend(store.events_after(last, 1000).await.unwrap());
+    let mut kinds = BTreeSet::new();
+    for e in &events {
+        if let Err(err) = Payload::parse(e.kind, &e.data) {
+            panic!(
+                "{} event {} has a payload of another shape: {err}: {}",
+                e.kind, e.id, e.data
+            );
+        }
+        kinds.insert(e.kind.as_str());
+    }
+    let missing: Vec<&str> = EventKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .filter(|k| !kinds.contains(k))
+        .collect();
+    assert!(missing.is_empty(), "not exercised: {missing:?}");
+}
+
+async fn exercise(store: &S) {
+    let w = WorkerRegistration {
+        id: WorkerId::from("w"),
+        roles: vec![Role::Executor],
+        kinds: vec!["noop".into()],
+        concurrency: 1,
+        host: "h".into(),
+        pid: 1,
+        version: "0".into(),
+    };
+    store.register_worker(&w).await.unwrap();
+    store
+        .try_lead("engine", &w.id, Duration::from_secs(5))
+        .await
+        .unwrap();
+    // completed, with a child that waits on a dependency
+    let dep = add(store, task("noop")).await;
+    let child = add(
+        store,
+        NewTask {
+            depends_on: vec![dep.id],
+            ..task("noop")
+        },
+    )
+    .await;
+    let held = claim(store, "w", 1).await;
+    store
+        .heartbeat(&w.id, &[lease(&held[0])], Duration::from_secs(30))
+        .await
+        .unwrap();
+    store.complete(done(&held[0])).await.unwrap();
+    assert_eq!(
+        status(store, child.id).await,
+        juggernaut_core::TaskStatus::Ready
+    );
+    // retry, then dead, which blocks a dependent; requeue unblocks it
+    let flaky = add(
+        store,
+        NewTask {
+            max_attempts: 2,
+            ..task("noop")
+        },
+    )
+    .await;
+    let blocked = add(
+        store,
+        NewTask {
+            depends_on: vec![flaky.id],
+            ..task("noop")
+        },
+    )
+    .await;
+    for _ in 0..2 {
+        loop {
+            let held = claim(store, "w", 10).await;
+            if let Some(t) = held.iter().find(|t| t.id == flaky.id) {
+                let f = Failure {
+                    lease: lease(t),
+                    error: "boom".into(),
+                    retryable: true,
+                    retry_after: None,
+                };
+                store.fail(f).await.unwrap();
+                for other in held.iter().filter(|o| o.id != flaky.id) {
+                    store.release(&[lease(other)], "w").await.unwrap();
+                }
+                break;
+            }
+            for other in &held {
+                store.release(&[lease(other)], "w").await.unwrap();
+            }
+            sleep(Duration::from_millis(50)).await;
+        }
+    }
+    assert_eq!(
+        status(store, blocked.id).await,
+        juggernaut_core::TaskStatus::Blocked
+    );
+    store.requeue(flaky.id, "ops").await.unwrap();
+    // failed for good; cancelled
+    store.cancel(blocked.id, "ops", "not needed").await.unwrap();
+    drain(store).await;
+    let bad = add(store, task("noop")).await;
+    let held = claim(store, "w", 1).await;
+    let f = Failure {
+        lease: lease(&held[0]),
+        error: "bad input".into(),
+        retryable: false,
+        retry_after: None,
+    };
+    store.fail(f).await.unwrap();
+    assert_eq!(
+        status(store, bad.id).await,
+        juggernaut_core::TaskStatus::Failed
+    );
+    // rescued from a lapsed lease; timed out
+    add(store, task("noop")).await;
+    claim_with(store, "w", 1, Duration::from_millis(1)).await;
+    sleep(Duration::from_millis(20)).await;
+    store.rescue_expired("rescuer").await.unwrap();
+    claim(store, "w", 1).await;
+    sleep(Duration::from_millis(20)).await;
+    store
+        .time_out_overdue(Duration::from_millis(1), "watchdog")
+        .await
+        .unwrap();
+    drain(store).await;
+    // external wait and recheck; approval request, approval and rejection
+    add(store, task("noop")).await;
+    let held = claim(store, "w", 1).await;
+    let wait = ExternalWait {
+        lease: lease(&held[0]),
+        what: "pull request #1".into(),
+        check_after: Duration::ZERO,
+        progress: serde_json::json!({"pr": 1}),
+    };
+    store.await_external(wait).await.unwrap();
+    store.recheck_external("watchdog").await.unwrap();
+    drain(store).await;
+    for approve in [true, false] {
+        add(store, task("noop")).await;
+        let held = claim(store, "w", 1).await;
+        let ask = ApprovalRequest {
+            lease: lease(&held[0]),
+            reason: "merges".into(),
+            risk: RiskLevel::High,
+        };
+        store.request_approval(ask).await.unwrap();
+        let d = Decision {
+            approve,
+            actor: "owner".into(),
+            reason: "checked".into(),
+        };
+        store.decide_approval(held[0].id, d).await.unwrap();
+    }
+    drain(store).await;
+    // workers, schedules, pruning
+    store
+        .worker_heartbeat(&w.id, WorkerState::Active, &serde_json::json!({}))
+        .await
+        .unwrap();
+    sleep(Duration::from_millis(20)).await;
+    store
+        .mark_lost_workers(Duration::from_millis(1), "watchdog")
+        .await
+        .unwrap();
+    store
+        .worker_heartbeat(&w.id, WorkerState::Active, &serde_json::json!({}))
+        .await
+        .unwrap();
+    let s = NewSchedule {
+        name: "s".into(),
+        cron: "* * * * * *".into(),
+        kind: kind("noop"),
+        title: "s".into(),
+        input: serde_json::json!({}),
+        priority: 0,
+        max_attempts: 1,
+    };
+    let s = store.add_schedule(s, "ops").await.unwrap();
+    let next = s.next_fire_at + chrono::Duration::seconds(1);
+    store
+        .fire_schedule(s.id, s.next_fire_at, next, "scheduler")
+        .await
+        .unwrap();
+    store.remove_schedule("s", "ops").await.unwrap();
+    drain(store).await;
+    let pending = add(
+        store,
+        NewTask {
+            run_at: Some(chrono::Utc::now() + chrono::Duration::milliseconds(30)),
+            ..task("noop")
+        },
+    )
+    .await;
+    sleep(Duration::from_millis(50)).await;
+    claim(store, "w", 1).await;
+    assert_eq!(
+        status(store, pending.id).await,
+        juggernaut_core::TaskStatus::Running
+    );
+    store.deregister_worker(&w.id).await.unwrap();
+}
+
+/// Completes whatever is ready.
+async fn drain(store: &S) {
+    loop {
+        let held = claim(store, "w", 100).await;
+        if held.is_empty() {
+            return;
+        }
+        for t in &held {
+            store.complete(done(t)).await.unwrap();
+        }
+    }
+}
