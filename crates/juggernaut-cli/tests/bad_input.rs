@@ -56,6 +56,40 @@ fn malformed_values_are_named() {
         "unknown workload `W9`",
     );
     fails_with(&cwd, &["frobnicate"], 2, "unrecognized subcommand");
+    fails_with(
+        &cwd,
+        &[
+            "task",
+            "enqueue",
+            "maintenance",
+            "--input",
+            r#"{"retention_days": "soon"}"#,
+        ],
+        2,
+        "invalid input for `maintenance`: `retention_days`: invalid type: string \"soon\"",
+    );
+    fails_with(
+        &cwd,
+        &["task", "enqueue", "noop", "--input", "[1, 2]"],
+        2,
+        "invalid input for `noop`: invalid type: sequence, expected a map",
+    );
+    fails_with(
+        &cwd,
+        &[
+            "schedule",
+            "add",
+            "s",
+            "--cron",
+            "0 0 * * *",
+            "--kind",
+            "maintenance",
+            "--input",
+            r#"{"retention_dayz": 1}"#,
+        ],
+        2,
+        "unknown field `retention_dayz`",
+    );
     assert_eq!(cwd.json(&["task", "list"]), serde_json::json!([]));
 }
 

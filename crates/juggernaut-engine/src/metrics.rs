@@ -40,7 +40,9 @@ fn seconds() -> Histogram {
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
-    events: Family<EventLabel, Counter>,
+    /// Each event's counter, by [`EngineEvent::index`] (handles into the registered family, so
+    /// counting needs no label lookup).
+    events: Vec<Counter>,
     claim_wait: Histogram,
     run: Family<KindLabel, Histogram, fn() -> Histogram>,
     write_back: Histogram,
@@ -59,10 +61,17 @@ impl Metrics {
     /// Every series, registered; closed label sets start at zero.
     pub fn new() -> Self {
         let mut registry = Registry::default();
-        let events = Family::<EventLabel, Counter>::default();
-        for name in EVENT_NAMES {
-            let _created = events.get_or_create(&EventLabel { event: name.into() });
-        }
+        let family = Family::<EventLabel, Counter>::default();
+        let events: Vec<Counter> = EVENT_NAMES
+            .iter()
+            .map(|name| {
+                family
+                    .get_or_create(&EventLabel {
+                        event: (*name).into(),
+                    })
+                    .clone()
+            })
+            .collect();
         let claim_wait = seconds();
         let run = Family::<KindLabel, Histogram, fn() -> Histogram>::new_with_constructor(seconds);
         let write_back = seconds();
@@ -72,7 +81,7 @@ impl Metrics {
         registry.register(
             "juggernaut_engine_events",
             "Engine events this process emitted, by event",
-            events.clone(),
+            family,
         );
         registry.register(
             "juggernaut_claim_wait_seconds",
@@ -114,11 +123,9 @@ impl Metrics {
 
     /// Counts an event and records its timings.
     pub fn observe(&self, e: &EngineEvent) {
-        self.events
-            .get_or_create(&EventLabel {
-                event: e.name().into(),
-            })
-            .inc();
+        if let Some(c) = self.events.get(e.index()) {
+            c.inc();
+        }
         match e {
             EngineEvent::TaskClaimed { waited_ms, .. } => {
                 self.claim_wait.observe(*waited_ms as f64 / 1000.0)
@@ -138,12 +145,8 @@ impl Metrics {
     pub fn event_counts(&self) -> Vec<(&'static str, u64)> {
         EVENT_NAMES
             .iter()
-            .map(|n| {
-                let c = self
-                    .events
-                    .get_or_create(&EventLabel { event: (*n).into() });
-                (*n, c.get())
-            })
+            .zip(&self.events)
+            .map(|(n, c)| (*n, c.get()))
             .collect()
     }
 
