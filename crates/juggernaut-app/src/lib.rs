@@ -5,11 +5,13 @@
 //! they decide nothing.
 
 pub mod error;
+pub mod goals;
 pub mod schedules;
 pub mod status;
 pub mod tasks;
 
 pub use error::AppError;
+pub use goals::{GoalDetail, PlanView, PlanningInfo};
 pub use schedules::check_schedule;
 pub use status::Status;
 pub use tasks::{TaskDetail, check_task};
@@ -23,12 +25,23 @@ use std::sync::Arc;
 pub struct App {
     store: Arc<dyn Store>,
     registry: Registry,
+    planning: Option<Arc<dyn PlanningInfo>>,
 }
 
 impl App {
     /// The application over `store`, accepting the kinds `registry` serves.
     pub fn new(store: Arc<dyn Store>, registry: Registry) -> Self {
-        Self { store, registry }
+        Self {
+            store,
+            registry,
+            planning: None,
+        }
+    }
+
+    /// Lets goal views say why the planner cannot plan a goal.
+    pub fn with_planning(mut self, info: Arc<dyn PlanningInfo>) -> Self {
+        self.planning = Some(info);
+        self
     }
 
     /// The store (for wiring and for reads no operation covers).

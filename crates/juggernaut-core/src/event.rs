@@ -69,6 +69,21 @@ pub enum EventKind {
     /// A person rejected.
     #[serde(rename = "task.rejected")]
     TaskRejected,
+    /// A goal was added.
+    #[serde(rename = "goal.added")]
+    GoalAdded,
+    /// A goal was paused, resumed, cancelled, achieved or missed.
+    #[serde(rename = "goal.status_changed")]
+    GoalStatusChanged,
+    /// A goal's metric was read.
+    #[serde(rename = "goal.metric_recorded")]
+    MetricRecorded,
+    /// A plan was stored and its tasks enqueued.
+    #[serde(rename = "goal.planned")]
+    GoalPlanned,
+    /// Planning a goal failed; it is retried later.
+    #[serde(rename = "goal.plan_failed")]
+    GoalPlanFailed,
     /// A worker process registered.
     #[serde(rename = "worker.registered")]
     WorkerRegistered,
@@ -100,7 +115,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 29] = [
+    pub const ALL: [EventKind; 34] = [
         Self::TaskEnqueued,
         Self::TaskPromoted,
         Self::TaskClaimed,
@@ -121,6 +136,11 @@ impl EventKind {
         Self::TaskApprovalRequested,
         Self::TaskApproved,
         Self::TaskRejected,
+        Self::GoalAdded,
+        Self::GoalStatusChanged,
+        Self::MetricRecorded,
+        Self::GoalPlanned,
+        Self::GoalPlanFailed,
         Self::WorkerRegistered,
         Self::WorkerLost,
         Self::WorkerRecovered,
@@ -155,6 +175,11 @@ impl EventKind {
             Self::TaskApprovalRequested => "task.approval_requested",
             Self::TaskApproved => "task.approved",
             Self::TaskRejected => "task.rejected",
+            Self::GoalAdded => "goal.added",
+            Self::GoalStatusChanged => "goal.status_changed",
+            Self::MetricRecorded => "goal.metric_recorded",
+            Self::GoalPlanned => "goal.planned",
+            Self::GoalPlanFailed => "goal.plan_failed",
             Self::WorkerRegistered => "worker.registered",
             Self::WorkerLost => "worker.lost",
             Self::WorkerRecovered => "worker.recovered",

@@ -3,7 +3,7 @@
 //! conformance suite parses every event it reads with [`Payload::parse`], so a backend that
 //! writes another shape fails the suite.
 
-use juggernaut_core::{EventKind, Origin, RiskLevel, TaskId, TaskKind};
+use juggernaut_core::{EventKind, GoalStatus, Origin, RiskLevel, TaskId, TaskKind};
 use serde::{Deserialize, Serialize};
 
 /// `task.enqueued`.
@@ -179,6 +179,58 @@ pub struct Pruned {
     pub older_than_s: u64,
 }
 
+/// `goal.added`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalEvent {
+    /// The goal's title.
+    pub title: String,
+}
+
+/// `goal.status_changed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalChange {
+    /// Before.
+    pub from: GoalStatus,
+    /// After.
+    pub to: GoalStatus,
+    /// Why.
+    pub reason: String,
+}
+
+/// `goal.metric_recorded`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricReading {
+    /// The value read.
+    pub value: f64,
+    /// Who read it.
+    pub source: String,
+}
+
+/// `goal.planned`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Planned {
+    /// The plan's version.
+    pub version: i64,
+    /// Who made it.
+    pub made_by: String,
+    /// The tasks it enqueued.
+    pub tasks: Vec<TaskId>,
+}
+
+/// `goal.plan_failed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFailed {
+    /// Why.
+    pub error: String,
+    /// How long planning is held back.
+    pub retry_after_s: u64,
+}
+
 /// `task.promoted` carries nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -222,6 +274,16 @@ pub enum Payload {
     Schedule(ScheduleEvent),
     /// `tasks.pruned`.
     Pruned(Pruned),
+    /// `goal.added`.
+    Goal(GoalEvent),
+    /// `goal.status_changed`.
+    GoalChange(GoalChange),
+    /// `goal.metric_recorded`.
+    MetricReading(MetricReading),
+    /// `goal.planned`.
+    Planned(Planned),
+    /// `goal.plan_failed`.
+    PlanFailed(PlanFailed),
 }
 
 impl Payload {
@@ -259,6 +321,11 @@ impl Payload {
                 Self::Schedule(serde_json::from_value(d)?)
             }
             K::TasksPruned => Self::Pruned(serde_json::from_value(d)?),
+            K::GoalAdded => Self::Goal(serde_json::from_value(d)?),
+            K::GoalStatusChanged => Self::GoalChange(serde_json::from_value(d)?),
+            K::MetricRecorded => Self::MetricReading(serde_json::from_value(d)?),
+            K::GoalPlanned => Self::Planned(serde_json::from_value(d)?),
+            K::GoalPlanFailed => Self::PlanFailed(serde_json::from_value(d)?),
         })
     }
 

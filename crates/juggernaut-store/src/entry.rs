@@ -54,6 +54,12 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// Names the goal it concerns.
+    pub fn for_goal(mut self, goal: i64) -> Self {
+        self.goal_id = Some(goal);
+        self
+    }
+
     /// Adds details.
     pub fn with(mut self, data: serde_json::Value) -> Self {
         self.data = data;

@@ -26,6 +26,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("juggernaut-handlers", with(&["juggernaut-handler"])),
         ("juggernaut-engine", with(&["juggernaut-handler"])),
         ("juggernaut-app", with(&["juggernaut-handler"])),
+        ("juggernaut-planner", with(&["juggernaut-handler"])),
         (
             "juggernaut-server",
             with(&["juggernaut-app", "juggernaut-engine", "juggernaut-handler"]),
@@ -41,6 +42,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "juggernaut-engine",
                 "juggernaut-handler",
                 "juggernaut-handlers",
+                "juggernaut-planner",
                 "juggernaut-server",
                 "juggernaut-store-postgres",
                 "juggernaut-store-sqlite",

@@ -2,6 +2,7 @@
 //! the database URL from flag, environment, file or default) once, then routes.
 
 mod dlq;
+mod goal;
 mod migrate;
 mod schedule;
 mod status;
@@ -45,5 +46,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Status => status::run(&ctx).await,
         Command::Schedule(cmd) => schedule::run(&ctx, cmd).await,
+        Command::Goal(cmd) => goal::run(&ctx, cmd).await,
     }
 }

@@ -1,10 +1,11 @@
 //! The storage API, one trait per capability, one file each: what a caller may do with the
 //! store, so that each part of the system is handed only what it uses (a handler's context gets
 //! no scheduler, the HTTP API no lease operations). [`Store`] is the umbrella every backend
-//! implements through its capabilities; it exists for wiring only. Goals, plans, costs, tool
-//! calls, approvals and escalations arrive as capability files of their own.
+//! implements through its capabilities; it exists for wiring only. Costs, tool calls, approvals
+//! and escalations arrive as capability files of their own, as goals and plans did.
 
 pub mod admin;
+pub mod goals;
 pub mod leadership;
 pub mod queue;
 pub mod reads;
@@ -22,6 +23,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// (`Arc<dyn Store>` coerces to `Arc<dyn Queue>` and the others).
 pub trait Store:
     admin::Admin
+    + goals::GoalStore
     + queue::Queue
     + reads::TaskReads
     + workers::Workers
@@ -34,6 +36,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: admin::Admin
+        + goals::GoalStore
         + queue::Queue
         + reads::TaskReads
         + workers::Workers

@@ -177,6 +177,29 @@ async fn exercise(store: &S) {
         store.decide_approval(held[0].id, d).await.unwrap();
     }
     drain(store).await;
+    // goals: added, paused and resumed, a reading, a plan, a failed planning attempt
+    let g = store
+        .add_goal(juggernaut_core::NewGoal::titled("g"), "owner")
+        .await
+        .unwrap();
+    store
+        .set_goal_status(g.id, juggernaut_core::GoalStatus::Paused, "owner", "x")
+        .await
+        .unwrap();
+    store
+        .set_goal_status(g.id, juggernaut_core::GoalStatus::Active, "owner", "y")
+        .await
+        .unwrap();
+    store.record_metric(g.id, 1.0, "cli").await.unwrap();
+    store
+        .store_plan(super::goals::chain(g.id, 1, 1), "planner")
+        .await
+        .unwrap();
+    store
+        .plan_failed(g.id, "later", Duration::ZERO, "planner")
+        .await
+        .unwrap();
+    drain(store).await;
     // workers, schedules, pruning
     store
         .worker_heartbeat(&w.id, WorkerState::Active, &serde_json::json!({}))

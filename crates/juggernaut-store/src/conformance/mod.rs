@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod goals;
 pub mod leadership;
 pub mod queue;
 pub mod reads;
@@ -64,6 +65,11 @@ macro_rules! conformance_suite {
             (queue::outcomes) retry_after_sets_the_next_attempt,
             (queue::outcomes) external_waits_are_parked_and_rechecked,
             (queue::outcomes) approvals_park_until_a_person_decides,
+            (goals) goals_are_added_read_and_listed,
+            (goals) goal_status_moves_only_as_allowed,
+            (goals) readings_achieve_and_deadlines_miss,
+            (goals) plans_are_stored_with_their_tasks_once,
+            (goals) goals_to_plan_follows_what_changed,
             (reads) list_filters_and_paginates,
             (reads) counts_match_list,
             (reads) missing_task_is_not_found,

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::api::{ClaimRequest, Completion, LeaseRef};
-pub use crate::{Admin, Leadership, Queue, Retention, ScheduleStore, Store, TaskReads, Workers};
+pub use crate::prelude::*;
 use juggernaut_core::{Evidence, NewTask, Task, TaskId, TaskKind, TaskStatus, WorkerId};
 use std::sync::Arc;
 use std::time::Duration;

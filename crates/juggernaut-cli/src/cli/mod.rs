@@ -1,6 +1,14 @@
 //! The command line, declared in one place: every flag and subcommand with its help.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+mod bench;
+mod goal;
+mod parse;
+
+pub use bench::{BenchArgs, BenchBackend};
+pub use goal::{GoalArgs, GoalCommand};
+pub use parse::{MAX_ATTEMPTS, MAX_BENCH_TASKS, MAX_DELAY_SECS, id_parser, ranged};
+
+use clap::{Args, Parser, Subcommand};
 
 /// The default database: an SQLite file under the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./.juggernaut/juggernaut.db";
@@ -51,6 +59,9 @@ pub enum Command {
     /// Cron schedules.
     #[command(subcommand)]
     Schedule(ScheduleCommand),
+    /// Business goals: add, list, show, pause, resume, cancel, plans and progress.
+    #[command(subcommand)]
+    Goal(GoalCommand),
 }
 
 /// Settings shared by `up` and `worker`.
@@ -246,129 +257,4 @@ pub enum DlqCommand {
         #[arg(required = true, value_parser = id_parser(), allow_negative_numbers = true)]
         ids: Vec<i64>,
     },
-}
-
-/// Which backends the benchmark runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BenchBackend {
-    /// Embedded SQLite.
-    Sqlite,
-    /// PostgreSQL.
-    Postgres,
-    /// Both.
-    All,
-}
-
-/// `juggernaut bench`
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// Backends to measure. PostgreSQL uses `--database-url` (or `postgres://postgres@127.0.0.1:5432/postgres`)
-    /// to create a fresh database per run.
-    #[arg(long, value_enum, default_value = "all")]
-    pub backend: BenchBackend,
-    /// Workloads, comma-separated: W1, W2, W3, and SWEEP (W1 at each `--sweep-n`, in this
-    /// process and then through `--sweep-workers` worker processes).
-    #[arg(long, value_delimiter = ',', default_value = "W1,W2,W3")]
-    pub workloads: Vec<String>,
-    /// W1 task count.
-    #[arg(long, default_value_t = 50_000, value_parser = ranged::<u64>(1, MAX_BENCH_TASKS))]
-    pub n: u64,
-    /// Worker concurrency (the only setting the workloads vary).
-    #[arg(long, default_value_t = 16, value_parser = ranged::<u32>(1, 1024))]
-    pub concurrency: u32,
-    /// W2 task count.
-    #[arg(long, default_value_t = 500, value_parser = ranged::<u64>(1, 100_000))]
-    pub w2_n: u64,
-    /// W3 task count.
-    #[arg(long, default_value_t = 20_000, value_parser = ranged::<u64>(1, MAX_BENCH_TASKS))]
-    pub w3_n: u64,
-    /// W3 worker processes (the concurrency is split among them).
-    #[arg(long, default_value_t = 4, value_parser = ranged::<u32>(1, 64))]
-    pub w3_workers: u32,
-    /// W3 interval between SIGKILLs, in milliseconds.
-    #[arg(long, default_value_t = 2000, value_parser = ranged::<u64>(1, 3_600_000))]
-    pub w3_kill_every_ms: u64,
-    /// W2 interval between enqueues, in milliseconds.
-    #[arg(long, default_value_t = 20, value_parser = ranged::<u64>(1, 60_000))]
-    pub w2_interval_ms: u64,
-    /// SWEEP backlog sizes, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "50000,200000,1000000", value_parser = ranged::<u64>(1, MAX_BENCH_TASKS))]
-    pub sweep_n: Vec<u64>,
-    /// SWEEP worker processes for the lines with `workers=`.
-    #[arg(long, default_value_t = 4, value_parser = ranged::<u32>(1, 64))]
-    pub sweep_workers: u32,
-    /// SWEEP slots per worker process.
-    #[arg(long, default_value_t = 8, value_parser = ranged::<u32>(1, 1024))]
-    pub sweep_worker_concurrency: u32,
-}
-
-/// Longest `--delay-secs`: ten years.
-pub const MAX_DELAY_SECS: u64 = 315_360_000;
-/// Most attempts a task may have.
-pub const MAX_ATTEMPTS: u32 = juggernaut_core::task::MAX_ATTEMPTS_LIMIT;
-/// Most tasks a benchmark run may enqueue.
-pub const MAX_BENCH_TASKS: u64 = 10_000_000;
-
-/// A parser for whole numbers in `min..=max` whose errors state the range (clap prints them with
-/// the flag's name and exits 2). Negative input reaches it (`allow_negative_numbers`), so `-5`
-/// is told it is below the range rather than taken for a flag.
-pub fn ranged<T>(
-    min: impl Into<i128>,
-    max: impl Into<i128>,
-) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
-where
-    T: TryFrom<i128>,
-{
-    let (min, max) = (min.into(), max.into());
-    move |text: &str| {
-        let n: i128 = text
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{text}` is not a whole number (use {min} to {max})"))?;
-        if n < min || n > max {
-            return Err(format!("{n} is out of range: use {min} to {max}"));
-        }
-        T::try_from(n).map_err(|_| format!("{n} is out of range: use {min} to {max}"))
-    }
-}
-
-/// A parser for ids: whole numbers from 1.
-pub fn id_parser() -> impl Fn(&str) -> Result<i64, String> + Clone + Send + Sync + 'static {
-    ranged::<i64>(1, i64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn the_command_line_is_well_formed() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn ranges_are_stated() {
-        let p = ranged::<u64>(0, MAX_DELAY_SECS);
-        assert_eq!(p("5"), Ok(5));
-        assert_eq!(
-            p("-5").unwrap_err(),
-            "-5 is out of range: use 0 to 315360000"
-        );
-        assert!(
-            p("18446744073709551615")
-                .unwrap_err()
-                .contains("out of range")
-        );
-        assert!(p("1e3").unwrap_err().contains("not a whole number"));
-        assert!(
-            p("99999999999999999999999999999999999999999")
-                .unwrap_err()
-                .contains("not a whole number")
-        );
-        assert_eq!(
-            id_parser()("0").unwrap_err(),
-            format!("0 is out of range: use 1 to {}", i64::MAX)
-        );
-    }
 }

@@ -1,0 +1,152 @@
+//! Goals: add, list, show (with progress, current plan, open tasks, and why nothing is
+//! happening), pause, resume, cancel, readings by hand, the series, and plans with their diff.
+
+use crate::{App, AppError};
+use juggernaut_core::goal::MetricPoint;
+use juggernaut_core::plan::PlanDiff;
+use juggernaut_core::{Goal, GoalId, GoalStatus, NewGoal, Plan, Task, TaskStatus};
+use juggernaut_store::{GoalFilter, PageRequest, Recorded, StoreError, TaskFilter};
+use serde::Serialize;
+
+/// One goal with what is happening to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalDetail {
+    /// The goal.
+    pub goal: Goal,
+    /// Progress in `[0, 1]`, if it has a target and a reading.
+    pub progress: Option<f64>,
+    /// Its newest plan.
+    pub plan: Option<Plan>,
+    /// Its tasks that are not finished.
+    pub open_tasks: Vec<Task>,
+    /// Why nothing is happening, when nothing is.
+    pub idle: Option<String>,
+}
+
+/// A plan with what changed since the one before it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    /// The plan.
+    pub plan: Plan,
+    /// The difference from the previous version (none for the first).
+    pub diff: Option<PlanDiff>,
+}
+
+fn missing(id: GoalId) -> AppError {
+    AppError::Store(StoreError::Domain(
+        juggernaut_core::DomainError::InvalidField {
+            field: "goal",
+            reason: format!("goal {id} not found"),
+        },
+    ))
+}
+
+impl App {
+    /// Adds a goal.
+    pub async fn add_goal(&self, g: NewGoal, actor: &str) -> Result<Goal, AppError> {
+        g.validate()?;
+        Ok(self.store.add_goal(g, actor).await?)
+    }
+
+    /// Goals matching `filter`, newest first.
+    pub async fn goals(&self, filter: &GoalFilter, limit: u32) -> Result<Vec<Goal>, AppError> {
+        Ok(self.store.list_goals(filter, limit).await?)
+    }
+
+    async fn goal(&self, id: GoalId) -> Result<Goal, AppError> {
+        self.store.get_goal(id).await?.ok_or_else(|| missing(id))
+    }
+
+    /// One goal with its progress, newest plan, open tasks and idle reason.
+    pub async fn goal_detail(&self, id: GoalId) -> Result<GoalDetail, AppError> {
+        let goal = self.goal(id).await?;
+        let plan = self.store.plans(id, 1).await?.into_iter().next();
+        let live = TaskFilter {
+            statuses: TaskStatus::ALL
+                .into_iter()
+                .filter(|s| !s.is_terminal())
+                .collect(),
+            goal_id: Some(id),
+            ..Default::default()
+        };
+        let page = PageRequest {
+            before: None,
+            limit: 100,
+        };
+        let open_tasks = self.store.list(&live, page).await?.items;
+        let idle = if open_tasks.is_empty() {
+            Some(self.why_idle(&goal).await?)
+        } else {
+            None
+        };
+        Ok(GoalDetail {
+            progress: goal.progress(),
+            goal,
+            plan,
+            open_tasks,
+            idle,
+        })
+    }
+
+    /// Why a goal with no open task is quiet.
+    async fn why_idle(&self, goal: &Goal) -> Result<String, AppError> {
+        if goal.status != GoalStatus::Active {
+            return Ok(format!("the goal is {}", goal.status));
+        }
+        if let Some(err) = &goal.plan_error {
+            let when = match self.store.plan_backoff(goal.id).await? {
+                Some(at) => format!("next attempt at {}", at.to_rfc3339()),
+                None => "next attempt at the planner's next pass".to_owned(),
+            };
+            return Ok(format!("planning failed: {err}; {when}"));
+        }
+        if let Some(why) = self.planning.as_ref().and_then(|p| p.cannot_plan(goal)) {
+            return Ok(why);
+        }
+        Ok("waiting for the planner (the leader plans goals that need it every pass)".to_owned())
+    }
+
+    /// Pauses, resumes or cancels a goal.
+    pub async fn set_goal_status(
+        &self,
+        id: GoalId,
+        to: GoalStatus,
+        actor: &str,
+        reason: &str,
+    ) -> Result<Goal, AppError> {
+        Ok(self.store.set_goal_status(id, to, actor, reason).await?)
+    }
+
+    /// Records a reading given by hand.
+    pub async fn set_progress(
+        &self,
+        id: GoalId,
+        value: f64,
+        actor: &str,
+    ) -> Result<Recorded, AppError> {
+        Ok(self.store.record_metric(id, value, actor).await?)
+    }
+
+    /// A goal's readings, oldest first.
+    pub async fn progress(&self, id: GoalId, limit: u32) -> Result<Vec<MetricPoint>, AppError> {
+        self.goal(id).await?;
+        Ok(self.store.metric_series(id, limit).await?)
+    }
+
+    /// A goal's newest plan, with its diff from the one before.
+    pub async fn current_plan(&self, id: GoalId) -> Result<Option<PlanView>, AppError> {
+        self.goal(id).await?;
+        let mut two = self.store.plans(id, 2).await?.into_iter();
+        let Some(plan) = two.next() else {
+            return Ok(None);
+        };
+        let diff = two.next().map(|before| plan.graph.diff(&before.graph));
+        Ok(Some(PlanView { plan, diff }))
+    }
+}
+
+/// What the planner can say about a goal it cannot plan (no LLM and no matching playbook).
+pub trait PlanningInfo: Send + Sync {
+    /// Why the goal cannot be planned, if it cannot.
+    fn cannot_plan(&self, goal: &Goal) -> Option<String>;
+}

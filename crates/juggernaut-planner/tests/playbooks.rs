@@ -1,0 +1,133 @@
+//! Playbooks through their public API: loading, checks that name the file, the task and the
+//! field, matching, expansion, and choosing the best.
+
+use chrono::Utc;
+use juggernaut_core::{Goal, GoalId, GoalStatus, NewGoal};
+use juggernaut_handler::Registry;
+use juggernaut_planner::{Playbook, Playbooks};
+use std::path::{Path, PathBuf};
+
+const GOOD: &str = r#"
+description = "Weekly revenue review"
+priority = 5
+[match]
+tags = ["revenue"]
+title = "(?i)sales"
+[params]
+days = 30
+[[tasks]]
+key = "sweep"
+kind = "maintenance"
+title = "Sweep for {{ goal.title }}"
+input = { retention_days = "{{ params.days }}" }
+[[tasks]]
+key = "review"
+kind = "noop"
+title = "Review goal {{ goal.id }} ({{ goal.unit or 'no unit' }})"
+depends_on = ["sweep"]
+acceptance = ["the review is written"]
+"#;
+
+fn registry() -> Registry {
+    Registry::new(juggernaut_handlers::builtin()).unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn goal(title: &str, tags: &[&str]) -> Goal {
+    Goal {
+        id: GoalId(7),
+        spec: NewGoal {
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            ..NewGoal::titled(title)
+        },
+        status: GoalStatus::Active,
+        current: None,
+        plan_version: 0,
+        plan_error: None,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+fn problems(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "bad.toml", text);
+    Playbook::load(&p, &registry()).unwrap_err().to_string()
+}
+
+#[test]
+fn a_good_playbook_expands_with_the_goals_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "revenue.toml", GOOD);
+    let book = Playbook::load(&p, &registry()).unwrap();
+    assert_eq!((book.name.as_str(), book.size()), ("revenue", 2));
+    assert_eq!(book.rule(), "tags revenue or title /(?i)sales/");
+    let g = goal("Grow Sales", &[]);
+    assert!(book.matches(&g) && book.matches(&goal("x", &["revenue"])));
+    assert!(!book.matches(&goal("x", &["ops"])));
+    let graph = book.expand(&g).unwrap();
+    assert_eq!(graph.tasks[0].title, "Sweep for Grow Sales");
+    // A template that is the whole value keeps the expression's type.
+    assert_eq!(
+        graph.tasks[0].input,
+        serde_json::json!({"retention_days": 30})
+    );
+    assert_eq!(graph.tasks[1].title, "Review goal 7 (no unit)");
+    assert_eq!(graph.tasks[1].depends_on, vec!["sweep"]);
+    assert_eq!(graph.tasks[1].acceptance, vec!["the review is written"]);
+}
+
+#[test]
+fn errors_name_the_file_the_task_and_the_field() {
+    let unknown_kind = GOOD.replace("kind = \"noop\"", "kind = \"phone\"");
+    let e = problems(&unknown_kind);
+    assert!(e.starts_with("playbook `") && e.contains("bad.toml"), "{e}");
+    assert!(e.contains("task `review`") && e.contains("`phone`"), "{e}");
+    let bad_input = GOOD.replace("{{ params.days }}", "soon");
+    let e = problems(&bad_input);
+    assert!(
+        e.contains("task `sweep`: invalid input for `maintenance`: `retention_days`"),
+        "{e}"
+    );
+    let bad_template = GOOD.replace("{{ goal.title }}", "{{ goal.title");
+    assert!(problems(&bad_template).contains("task `sweep`, `title`"));
+    let cycle = GOOD.replace(
+        "key = \"sweep\"",
+        "key = \"sweep\"\ndepends_on = [\"review\"]",
+    );
+    assert!(problems(&cycle).contains("cycle"));
+    assert!(problems(&GOOD.replace("(?i)sales", "(")).contains("[match] `title`"));
+    let no_rule = "[match]\n[[tasks]]\nkey='a'\nkind='noop'\ntitle='t'";
+    assert!(problems(no_rule).contains("needs `tags` or `title`"));
+    assert!(problems(&GOOD.replace("priority = 5", "priorty = 5")).contains("priorty"));
+    assert!(problems("not toml = = =").contains("bad.toml"));
+}
+
+#[test]
+fn the_best_match_wins_and_bad_files_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", GOOD);
+    write(
+        dir.path(),
+        "b.toml",
+        &GOOD.replace("priority = 5", "priority = 9"),
+    );
+    write(dir.path(), "c.toml", "[match]");
+    write(dir.path(), "notes.txt", "ignored");
+    let books = Playbooks::load(dir.path(), &registry());
+    assert_eq!(books.books.len(), 2);
+    assert_eq!(books.errors.len(), 1);
+    assert!(books.errors[0].file.ends_with("c.toml"));
+    assert_eq!(books.best(&goal("sales", &[])).unwrap().name, "b");
+    assert!(books.best(&goal("other", &[])).is_none());
+    assert!(
+        Playbooks::load(&dir.path().join("missing"), &registry())
+            .books
+            .is_empty()
+    );
+}

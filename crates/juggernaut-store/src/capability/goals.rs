@@ -1,0 +1,139 @@
+//! Goals, their metric series and their plans. Every change is one transaction with its audit
+//! event; storing a plan enqueues its tasks in the same transaction, so a goal never has a plan
+//! without its tasks, nor tasks without the plan that made them.
+
+use super::StoreResult;
+use crate::error::StoreError;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use juggernaut_core::DomainError;
+use juggernaut_core::goal::MetricPoint;
+use juggernaut_core::{Goal, GoalId, GoalStatus, NewGoal, NewTask, Plan, PlanGraph};
+use std::time::Duration;
+
+/// Which goals to list. Empty vectors match everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GoalFilter {
+    /// Any of these statuses.
+    pub statuses: Vec<GoalStatus>,
+    /// Carrying this tag.
+    pub tag: Option<String>,
+    /// Under this parent.
+    pub parent: Option<GoalId>,
+}
+
+/// A plan to store: the graph (its tasks in dependency order, see `PlanGraph::sorted`) and, in
+/// the same order, the tasks it makes, each with the positions of the earlier ones it depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPlan {
+    /// The goal.
+    pub goal_id: GoalId,
+    /// The version this plan is (the goal's current version + 1); a plan already stored with it
+    /// is returned as it is, so a planning attempt that is re-run creates nothing twice.
+    pub version: i64,
+    /// The graph.
+    pub graph: PlanGraph,
+    /// Who made it: `playbook:NAME` or `llm:MODEL`.
+    pub made_by: String,
+    /// The tasks, one per graph task in the same order, with the positions of the earlier ones
+    /// each depends on.
+    pub tasks: Vec<(NewTask, Vec<usize>)>,
+}
+
+impl NewPlan {
+    /// Checks the graph, and that there is one valid task per graph task, each depending only
+    /// on earlier ones.
+    pub fn check(&self) -> Result<(), StoreError> {
+        let bad = |reason: String| {
+            StoreError::Domain(DomainError::InvalidField {
+                field: "plan",
+                reason,
+            })
+        };
+        self.graph
+            .validate()
+            .map_err(|e| StoreError::Domain(DomainError::bad_plan(&e)))?;
+        if self.tasks.len() != self.graph.tasks.len() {
+            return Err(bad(format!(
+                "{} tasks for a graph of {}",
+                self.tasks.len(),
+                self.graph.tasks.len()
+            )));
+        }
+        for (i, (t, after)) in self.tasks.iter().enumerate() {
+            t.validate()?;
+            if after.iter().any(|&a| a >= i) {
+                return Err(bad(format!(
+                    "task {i} depends on a task that does not come before it"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a metric reading did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// The goal after the reading.
+    pub goal: Goal,
+    /// Whether this reading achieved it.
+    pub achieved: bool,
+}
+
+/// Goals, metric series, plans.
+#[async_trait]
+pub trait GoalStore: Send + Sync {
+    /// Adds a goal (`active`); its parent, if named, must exist.
+    async fn add_goal(&self, goal: NewGoal, actor: &str) -> StoreResult<Goal>;
+
+    /// One goal.
+    async fn get_goal(&self, id: GoalId) -> StoreResult<Option<Goal>>;
+
+    /// Goals matching `filter`, newest first, at most `limit` (1-1000).
+    async fn list_goals(&self, filter: &GoalFilter, limit: u32) -> StoreResult<Vec<Goal>>;
+
+    /// Moves a goal to `to` if its status allows it (pause, resume, cancel, achieved, missed).
+    async fn set_goal_status(
+        &self,
+        id: GoalId,
+        to: GoalStatus,
+        actor: &str,
+        reason: &str,
+    ) -> StoreResult<Goal>;
+
+    /// Records a metric reading; an active goal whose target it meets becomes `achieved` in the
+    /// same transaction.
+    async fn record_metric(&self, id: GoalId, value: f64, source: &str) -> StoreResult<Recorded>;
+
+    /// A goal's readings, oldest first, at most `limit` (1-10000) of the newest.
+    async fn metric_series(&self, id: GoalId, limit: u32) -> StoreResult<Vec<MetricPoint>>;
+
+    /// Active goals past their deadline become `missed`; returns them.
+    async fn mark_missed(&self, actor: &str) -> StoreResult<Vec<GoalId>>;
+
+    /// Active goals that need a plan, decided in one query: no open task, not backing off after
+    /// a failed attempt, planned no sooner than `min_interval` ago, and something changed since
+    /// the last plan (never planned, resumed, a reading moved, a task of the goal ended). At
+    /// most `limit`.
+    async fn goals_to_plan(&self, limit: u32, min_interval: Duration) -> StoreResult<Vec<Goal>>;
+
+    /// Stores a plan and enqueues its tasks in one transaction (idempotent per version).
+    async fn store_plan(&self, plan: NewPlan, actor: &str) -> StoreResult<Plan>;
+
+    /// Records that planning a goal failed: the reason shows on the goal, and it is not planned
+    /// again before `retry_after` has passed.
+    async fn plan_failed(
+        &self,
+        id: GoalId,
+        error: &str,
+        retry_after: Duration,
+        actor: &str,
+    ) -> StoreResult<()>;
+
+    /// A goal's plans, newest first, at most `limit`.
+    async fn plans(&self, id: GoalId, limit: u32) -> StoreResult<Vec<Plan>>;
+
+    /// When planning may next be tried for a goal that failed, if it is backing off.
+    async fn plan_backoff(&self, id: GoalId) -> StoreResult<Option<DateTime<Utc>>>;
+}
