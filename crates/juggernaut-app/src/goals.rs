@@ -93,17 +93,24 @@ impl App {
         if goal.status != GoalStatus::Active {
             return Ok(format!("the goal is {}", goal.status));
         }
-        if let Some(err) = &goal.plan_error {
-            let when = match self.store.plan_backoff(goal.id).await? {
+        if let Some(failed) = self.store.planning_failure(goal.id).await? {
+            let when = match failed.retry_at {
                 Some(at) => format!("next attempt at {}", at.to_rfc3339()),
                 None => "next attempt at the planner's next pass".to_owned(),
             };
-            return Ok(format!("planning failed: {err}; {when}"));
+            return Ok(format!("planning failed: {}; {when}", failed.error));
         }
         if let Some(why) = self.planning.as_ref().and_then(|p| p.cannot_plan(goal)) {
             return Ok(why);
         }
-        Ok("waiting for the planner (the leader plans goals that need it every pass)".to_owned())
+        if goal.plan_version > 0 {
+            return Ok(format!(
+                "the tasks of plan version {} are finished; the planner plans again when something \
+                 changes (a reading, a task's end, a resume), at most once per planner.min_interval_secs",
+                goal.plan_version
+            ));
+        }
+        Ok("waiting for the planner (the leader looks for goals to plan every pass)".to_owned())
     }
 
     /// Pauses, resumes or cancels a goal.
@@ -143,10 +150,4 @@ impl App {
         let diff = two.next().map(|before| plan.graph.diff(&before.graph));
         Ok(Some(PlanView { plan, diff }))
     }
-}
-
-/// What the planner can say about a goal it cannot plan (no LLM and no matching playbook).
-pub trait PlanningInfo: Send + Sync {
-    /// Why the goal cannot be planned, if it cannot.
-    fn cannot_plan(&self, goal: &Goal) -> Option<String>;
 }

@@ -11,11 +11,12 @@ pub mod status;
 pub mod tasks;
 
 pub use error::AppError;
-pub use goals::{GoalDetail, PlanView, PlanningInfo};
+pub use goals::{GoalDetail, PlanView};
 pub use schedules::check_schedule;
 pub use status::Status;
 pub use tasks::{TaskDetail, check_task};
 
+use juggernaut_core::PlanCoverage;
 use juggernaut_handler::Registry;
 use juggernaut_store::Store;
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 pub struct App {
     store: Arc<dyn Store>,
     registry: Registry,
-    planning: Option<Arc<dyn PlanningInfo>>,
+    planning: Option<Arc<dyn PlanCoverage>>,
 }
 
 impl App {
@@ -39,7 +40,7 @@ impl App {
     }
 
     /// Lets goal views say why the planner cannot plan a goal.
-    pub fn with_planning(mut self, info: Arc<dyn PlanningInfo>) -> Self {
+    pub fn with_planning(mut self, info: Arc<dyn PlanCoverage>) -> Self {
         self.planning = Some(info);
         self
     }

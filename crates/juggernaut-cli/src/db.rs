@@ -1,10 +1,8 @@
-//! Picks and opens the store a URL names (the one place that chooses a backend) and wires the
-//! application over it with the built-in handlers. How much a
+//! Picks and opens the store a URL names (the one place that chooses a backend). How much a
 //! command may do to the database is its [`Access`]: only commands that create work create the
 //! database, and commands that only read never change its schema.
 
 use crate::exit::BadInput;
-use juggernaut_app::App;
 use juggernaut_handler::Registry;
 use juggernaut_store::url::{Backend, redact};
 use juggernaut_store::{Store, StoreOptions};
@@ -26,14 +24,10 @@ pub enum Access {
     ReadOnly,
 }
 
-/// The handlers this binary serves: the built-in ones.
+/// The built-in handlers (what plans may use; the benchmarks' registry). Commands use
+/// [`crate::wiring::Wiring`], which adds `plan`.
 pub fn registry() -> anyhow::Result<Registry> {
     Registry::new(juggernaut_handlers::builtin()).map_err(anyhow::Error::from)
-}
-
-/// The application over the store `url` names, opened with `access`.
-pub async fn app(url: &str, access: Access) -> anyhow::Result<App> {
-    Ok(App::new(open(url, access).await?, registry()?))
 }
 
 /// Opens the store `url` names with `access`.

@@ -9,6 +9,7 @@ mod db;
 mod exit;
 mod input;
 mod output;
+mod wiring;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,7 +1,10 @@
 //! Runs the binary in a temporary working directory, so the default SQLite path is private.
 
 use assert_cmd::Command;
+use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
 
 /// A working directory for one test.
 pub struct Cwd {
@@ -59,4 +62,60 @@ pub fn fails_with(cwd: &Cwd, args: &[&str], code: i32, needle: &str) -> String {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    Some(buf)
+}
+
+pub fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A running `juggernaut up`, killed when dropped.
+pub struct Engine(pub Child);
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn start_up(cwd: &Cwd, port: u16) -> Engine {
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("juggernaut"))
+        .current_dir(cwd.dir.path())
+        .env_remove("JUGGERNAUT_DATABASE_URL")
+        .args([
+            "up",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--concurrency",
+            "4",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Engine(child)
 }

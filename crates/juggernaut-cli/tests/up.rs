@@ -1,65 +1,9 @@
 //! `juggernaut up` as a real process: runs work, serves health and metrics, shows in `status`,
 //! fires schedules, and stops cleanly on SIGTERM.
 
-use crate::support::Cwd;
-use std::io::{Read, Write};
-use std::process::{Child, Stdio};
+use crate::support::{Cwd, free_port, http_get, start_up, wait_for};
+use std::io::Read;
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).ok()?;
-    Some(buf)
-}
-
-fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-struct Engine(Child);
-
-impl Drop for Engine {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_up(cwd: &Cwd, port: u16) -> Engine {
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("juggernaut"))
-        .current_dir(cwd.dir.path())
-        .env_remove("JUGGERNAUT_DATABASE_URL")
-        .args([
-            "up",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--concurrency",
-            "4",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    Engine(child)
-}
 
 #[test]
 fn up_runs_work_serves_health_and_stops_on_sigterm() {

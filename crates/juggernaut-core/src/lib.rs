@@ -26,7 +26,7 @@ pub use evidence::Evidence;
 pub use goal::{Goal, GoalStatus, MetricSource, MetricTarget, NewGoal};
 pub use ids::{GoalId, TaskId, WorkerId};
 pub use kind::TaskKind;
-pub use plan::{Plan, PlanGraph, PlanTask};
+pub use plan::{PLAN_KIND, Plan, PlanCoverage, PlanGraph, PlanTask};
 pub use retry::{Backoff, Failed, FailureOutcome};
 pub use risk::RiskLevel;
 pub use status::TaskStatus;

@@ -4,8 +4,10 @@
 //! registry's call.
 
 use crate::error::DomainError;
+use crate::goal::Goal;
 use crate::ids::{GoalId, TaskId};
 use crate::kind::TaskKind;
+use crate::task::{NewTask, Origin};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -223,6 +225,41 @@ pub struct Plan {
     pub created_at: DateTime<Utc>,
 }
 
+/// The task kind that plans a goal.
+pub const PLAN_KIND: &str = "plan";
+
+/// The `plan` task for a goal's next plan version; its dedupe key makes one per goal and
+/// version however often it is asked for.
+pub fn plan_task(goal: &Goal) -> Result<NewTask, DomainError> {
+    let version = goal.plan_version + 1;
+    let mut title = format!("Plan goal {}: {}", goal.id, goal.spec.title);
+    if title.len() > 200 {
+        let cut = (0..=197)
+            .rev()
+            .find(|&i| title.is_char_boundary(i))
+            .unwrap_or(0);
+        title.truncate(cut);
+        title.push_str("...");
+    }
+    Ok(NewTask {
+        title,
+        input: serde_json::json!({ "goal_id": goal.id.0, "version": version }),
+        goal_id: Some(goal.id),
+        dedupe_key: Some(format!("plan:{}:{version}", goal.id)),
+        origin: Origin::Planner,
+        max_attempts: 3,
+        ..NewTask::new(TaskKind::new(PLAN_KIND)?)
+    })
+}
+
+/// What knows whether a goal can be planned at all: whether a playbook matches it or an LLM
+/// provider is configured. Asked before any planning is attempted, so that nothing is spent
+/// finding out that nothing can be done.
+pub trait PlanCoverage: Send + Sync {
+    /// Why `goal` cannot be planned, if it cannot.
+    fn cannot_plan(&self, goal: &Goal) -> Option<String>;
+}
+
 impl DomainError {
     /// A plan that fails its checks.
     pub fn bad_plan(errors: &GraphErrors) -> Self {
@@ -236,6 +273,27 @@ impl DomainError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_task_is_one_per_goal_and_version() {
+        let goal = Goal {
+            id: GoalId(4),
+            spec: crate::goal::NewGoal::titled(&"é".repeat(150)),
+            status: crate::goal::GoalStatus::Active,
+            current: None,
+            plan_version: 2,
+            plan_error: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        let t = plan_task(&goal).unwrap();
+        assert_eq!(t.kind.as_str(), PLAN_KIND);
+        assert_eq!(t.input, serde_json::json!({"goal_id": 4, "version": 3}));
+        assert_eq!(t.dedupe_key.as_deref(), Some("plan:4:3"));
+        assert_eq!((t.goal_id, t.origin), (Some(GoalId(4)), Origin::Planner));
+        assert!(t.title.len() <= 200 && t.title.ends_with("..."));
+        assert!(t.validate().is_ok());
+    }
 
     fn t(key: &str, deps: &[&str]) -> PlanTask {
         PlanTask {

@@ -67,10 +67,33 @@ pub fn storable(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// At most `max` bytes of `text`, cut at a character boundary, marked `…` when cut, and made
+/// storable (model answers and other outside text kept for diagnosis).
+pub fn clipped(text: &str, max: usize) -> String {
+    let text = storable(text);
+    if text.len() <= max {
+        return text.into_owned();
+    }
+    let cut = (0..=max.saturating_sub(3))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    format!("{}…", &text[..cut])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn clipped_cuts_at_a_boundary_and_says_so() {
+        assert_eq!(clipped("short", 10), "short");
+        assert_eq!(clipped("ééééé", 6), "é…");
+        assert_eq!(clipped("ééééé", 7), "éé…");
+        assert!(clipped(&"x".repeat(100), 10).len() <= 10);
+        assert_eq!(clipped("a\0b", 10), "a\u{FFFD}b");
+    }
 
     #[test]
     fn nul_is_found_in_strings_keys_and_arrays() {

@@ -4,7 +4,7 @@
 //! to subscribers (a live view), so logs, metrics and live views never disagree.
 
 use crate::metrics::Metrics;
-use juggernaut_core::{FailureOutcome, TaskId, WorkerId};
+use juggernaut_core::{FailureOutcome, GoalId, TaskId, WorkerId};
 use serde::Serialize;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -120,6 +120,21 @@ pub enum EngineEvent {
         /// Why.
         reason: String,
     },
+    /// The planner asked for a goal's next plan.
+    PlanRequested {
+        /// The goal.
+        goal: GoalId,
+        /// The `plan` task.
+        task: TaskId,
+    },
+    /// A goal cannot be planned (no matching playbook and no LLM provider); it is looked at
+    /// again after the planner's backoff.
+    GoalNotPlannable {
+        /// The goal.
+        goal: GoalId,
+        /// Why.
+        reason: String,
+    },
     /// Old terminal tasks were pruned.
     TasksPruned {
         /// How many.
@@ -135,7 +150,7 @@ pub enum EngineEvent {
 }
 
 /// Every event name, in variant order (the metric label).
-pub const EVENT_NAMES: [&str; 17] = [
+pub const EVENT_NAMES: [&str; 19] = [
     "task_claimed",
     "task_ran",
     "task_completed",
@@ -151,6 +166,8 @@ pub const EVENT_NAMES: [&str; 17] = [
     "externals_rechecked",
     "schedule_fired",
     "schedule_skipped",
+    "plan_requested",
+    "goal_not_plannable",
     "tasks_pruned",
     "store_fault",
 ];
@@ -174,8 +191,10 @@ impl EngineEvent {
             Self::ExternalsRechecked { .. } => 12,
             Self::ScheduleFired { .. } => 13,
             Self::ScheduleSkipped { .. } => 14,
-            Self::TasksPruned { .. } => 15,
-            Self::StoreFault { .. } => 16,
+            Self::PlanRequested { .. } => 15,
+            Self::GoalNotPlannable { .. } => 16,
+            Self::TasksPruned { .. } => 17,
+            Self::StoreFault { .. } => 18,
         }
     }
 
@@ -194,6 +213,7 @@ impl EngineEvent {
                 | Self::WorkerLost { .. }
                 | Self::AttemptsTimedOut { .. }
                 | Self::ScheduleSkipped { .. }
+                | Self::GoalNotPlannable { .. }
                 | Self::StoreFault { .. }
         )
     }
@@ -329,6 +349,14 @@ mod tests {
             },
             EngineEvent::ScheduleSkipped {
                 schedule: "s".into(),
+                reason: "r".into(),
+            },
+            EngineEvent::PlanRequested {
+                goal: GoalId(1),
+                task: t,
+            },
+            EngineEvent::GoalNotPlannable {
+                goal: GoalId(1),
                 reason: "r".into(),
             },
             EngineEvent::TasksPruned { count: 3 },

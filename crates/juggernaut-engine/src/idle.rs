@@ -19,16 +19,19 @@ pub enum Loop {
     Scheduler,
     /// Retention.
     Pruner,
+    /// Goals that need a plan.
+    Planner,
 }
 
 impl Loop {
     /// Every loop.
-    pub const ALL: [Loop; 5] = [
+    pub const ALL: [Loop; 6] = [
         Self::Dispatcher,
         Self::Leader,
         Self::Watchdog,
         Self::Scheduler,
         Self::Pruner,
+        Self::Planner,
     ];
 
     /// The loop's name in status and metrics.
@@ -39,6 +42,7 @@ impl Loop {
             Self::Watchdog => "watchdog",
             Self::Scheduler => "scheduler",
             Self::Pruner => "pruner",
+            Self::Planner => "planner",
         }
     }
 }
@@ -68,11 +72,15 @@ pub enum Idle {
     NoSchedules,
     /// Waiting for the next periodic pass.
     WaitingForNextPass,
+    /// No goal is active.
+    NoOpenGoals,
+    /// Active goals need a plan, but none can be planned (no matching playbook, no LLM).
+    CannotPlan,
 }
 
 impl Idle {
     /// Every code, in label order.
-    pub const ALL: [Idle; 11] = [
+    pub const ALL: [Idle; 13] = [
         Self::NoReadyTasks,
         Self::NoKinds,
         Self::StoreUnavailable,
@@ -84,6 +92,8 @@ impl Idle {
         Self::WaitingForSchedule,
         Self::NoSchedules,
         Self::WaitingForNextPass,
+        Self::NoOpenGoals,
+        Self::CannotPlan,
     ];
 
     /// The metric label.
@@ -100,6 +110,8 @@ impl Idle {
             Self::WaitingForSchedule => "waiting_for_schedule",
             Self::NoSchedules => "no_schedules",
             Self::WaitingForNextPass => "waiting_for_next_pass",
+            Self::NoOpenGoals => "no_open_goals",
+            Self::CannotPlan => "cannot_plan",
         }
     }
 }

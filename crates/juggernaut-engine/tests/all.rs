@@ -4,3 +4,4 @@
 mod dispatcher;
 mod maintenance;
 mod node;
+mod planner;

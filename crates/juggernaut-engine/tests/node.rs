@@ -161,10 +161,14 @@ async fn cron_fires_once_per_tick_with_two_nodes() {
         fired.iter().all(|ms| ms % 1000 == 0),
         "fire times are whole seconds"
     );
-    assert!(
-        tasks.iter().all(|t| t.status == TaskStatus::Completed),
-        "the nodes ran what fired"
-    );
+    // The newest fire may land as the nodes stop claiming; every earlier one must have run.
+    let newest = fired.iter().max().copied();
+    let ran_before_stop = tasks
+        .iter()
+        .zip(&fired)
+        .filter(|(_, ms)| Some(**ms) != newest)
+        .all(|(t, _)| t.status == TaskStatus::Completed);
+    assert!(ran_before_stop, "the nodes ran what fired");
 }
 
 /// A schedule row that today's checks refuse (written by an older binary or by hand) is reported

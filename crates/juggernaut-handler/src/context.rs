@@ -5,7 +5,7 @@
 use crate::input::{InputError, TaskInput};
 use async_trait::async_trait;
 use juggernaut_core::Task;
-use juggernaut_store::{LeaseRef, Queue, RescueReport, Retention, StoreResult};
+use juggernaut_store::{GoalStore, LeaseRef, Queue, RescueReport, Retention, Store, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -38,13 +38,16 @@ impl<S: Queue + Retention + ?Sized> Housekeeping for StoreHousekeeping<S> {
 pub struct Handles {
     /// Queue housekeeping.
     pub housekeeping: Arc<dyn Housekeeping>,
+    /// Goals, their plans and readings (the `plan` kind stores the plans it makes).
+    pub goals: Arc<dyn GoalStore>,
 }
 
 impl Handles {
     /// The handles a store provides.
-    pub fn over<S: Queue + Retention + ?Sized + 'static>(store: Arc<S>) -> Self {
+    pub fn over(store: Arc<dyn Store>) -> Self {
         Self {
-            housekeeping: Arc::new(StoreHousekeeping(store)),
+            housekeeping: Arc::new(StoreHousekeeping(store.clone())),
+            goals: store,
         }
     }
 }

@@ -15,6 +15,7 @@ CREATE TABLE goals (
     current      DOUBLE PRECISION,
     plan_version BIGINT      NOT NULL DEFAULT 0,
     plan_error   TEXT,
+    plan_raw     TEXT,
     plan_after   TIMESTAMPTZ,
     planned_at   TIMESTAMPTZ,
     changed_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -44,4 +45,4 @@ CREATE TABLE plans (
 
 CREATE INDEX tasks_goal_live ON tasks (goal_id)
     WHERE goal_id IS NOT NULL AND status NOT IN ('completed', 'failed', 'dead', 'cancelled', 'blocked');
-CREATE INDEX tasks_goal_finished ON tasks (goal_id, finished_at) WHERE goal_id IS NOT NULL;
+CREATE INDEX tasks_goal_finished ON tasks (goal_id, finished_at) WHERE goal_id IS NOT NULL AND kind <> 'plan';

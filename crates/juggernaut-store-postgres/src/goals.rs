@@ -347,7 +347,7 @@ pub async fn to_plan(
            AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.goal_id = g.id \
                AND t.status NOT IN ('completed', 'failed', 'dead', 'cancelled', 'blocked')) \
            AND (g.planned_at IS NULL OR g.changed_at > g.planned_at \
-               OR EXISTS (SELECT 1 FROM tasks t WHERE t.goal_id = g.id AND t.finished_at > g.planned_at)) \
+               OR EXISTS (SELECT 1 FROM tasks t WHERE t.goal_id = g.id AND t.kind <> 'plan' AND t.finished_at > g.planned_at)) \
          ORDER BY g.id LIMIT $2"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -8,10 +8,10 @@ use crate::error::db;
 use crate::goals::{self, goal_entry, not_found};
 use crate::store::{PostgresStore, finish};
 use crate::time::{dur_us, now_plus};
-use chrono::{DateTime, Utc};
+use juggernaut_core::text::clipped;
 use juggernaut_core::{DomainError, EventKind, Goal, GoalId, GoalStatus, Plan, TaskId};
 use juggernaut_store::audit::{Payload, PlanFailed, Planned};
-use juggernaut_store::{NewPlan, StoreError};
+use juggernaut_store::{MAX_RAW, NewPlan, PlanningFailure, StoreError};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use std::time::Duration;
@@ -107,7 +107,7 @@ async fn insert(
         .await
         .map_err(db("store_plan"))?;
     sqlx::query(
-        "UPDATE goals SET plan_version = $1, planned_at = now(), plan_error = NULL, plan_after = NULL, \
+        "UPDATE goals SET plan_version = $1, planned_at = now(), plan_error = NULL, plan_raw = NULL, plan_after = NULL, \
          updated_at = now() WHERE id = $2",
     )
     .bind(p.version)
@@ -169,20 +169,24 @@ pub async fn failed(
     store: &PostgresStore,
     id: GoalId,
     error: &str,
+    raw: Option<&str>,
     retry_after: Duration,
     actor: &str,
 ) -> Result<(), StoreError> {
     let error = juggernaut_core::text::storable(error).into_owned();
+    let raw = raw.map(|r| clipped(r, MAX_RAW));
     let mut tx = store.begin().await?;
     let recorded = async {
         let sql = format!(
-            "UPDATE goals SET plan_error = $1, plan_after = {}, updated_at = now() WHERE id = $2",
+            "UPDATE goals SET plan_error = $1, plan_after = {}, plan_raw = $4, updated_at = now() \
+             WHERE id = $2",
             now_plus(3)
         );
         let done = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&error)
             .bind(id.0)
             .bind(dur_us(retry_after))
+            .bind(&raw)
             .execute(&mut *tx)
             .await
             .map_err(db("plan_failed"))?;
@@ -191,6 +195,7 @@ pub async fn failed(
         }
         let data = Payload::PlanFailed(PlanFailed {
             error: error.clone(),
+            raw: raw.clone(),
             retry_after_s: retry_after.as_secs(),
         });
         audit::record(
@@ -216,16 +221,37 @@ pub async fn list(store: &PostgresStore, id: GoalId, limit: u32) -> Result<Vec<P
     rows.iter().map(row).collect()
 }
 
-/// When planning may next be tried, if the goal is backing off.
-pub async fn backoff(
+/// A goal's plan at one version.
+pub async fn get(
     store: &PostgresStore,
     id: GoalId,
-) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let at: Option<Option<DateTime<Utc>>> =
-        sqlx::query_scalar("SELECT plan_after FROM goals WHERE id = $1 AND plan_after > now()")
-            .bind(id.0)
-            .fetch_optional(store.pool())
-            .await
-            .map_err(db("plan_backoff"))?;
-    Ok(at.flatten())
+    version: i64,
+) -> Result<Option<Plan>, StoreError> {
+    let mut conn = store.pool().acquire().await.map_err(db("plan"))?;
+    find(&mut conn, id, version).await
+}
+
+/// The goal's failed planning attempt, if its newest attempt failed.
+pub async fn failure(
+    store: &PostgresStore,
+    id: GoalId,
+) -> Result<Option<PlanningFailure>, StoreError> {
+    let r = sqlx::query(
+        "SELECT plan_error, plan_raw, CASE WHEN plan_after > now() THEN plan_after END AS retry_at \
+         FROM goals WHERE id = $1 AND plan_error IS NOT NULL",
+    )
+    .bind(id.0)
+    .fetch_optional(store.pool())
+    .await
+    .map_err(db("planning_failure"))?;
+    let Some(r) = r else { return Ok(None) };
+    let corrupt = |e: sqlx::Error| StoreError::Corrupt {
+        table: "goals",
+        reason: e.to_string(),
+    };
+    Ok(Some(PlanningFailure {
+        error: r.try_get("plan_error").map_err(corrupt)?,
+        raw: r.try_get("plan_raw").map_err(corrupt)?,
+        retry_at: r.try_get("retry_at").map_err(corrupt)?,
+    }))
 }

@@ -16,6 +16,7 @@ CREATE TABLE goals (
     current      REAL,
     plan_version INTEGER NOT NULL DEFAULT 0,
     plan_error   TEXT,
+    plan_raw     TEXT,
     plan_after   INTEGER,
     planned_at   INTEGER,
     changed_at   INTEGER NOT NULL,
@@ -43,7 +44,8 @@ CREATE TABLE plans (
     PRIMARY KEY (goal_id, version)
 );
 
--- A goal's live tasks (is anything open?) and finished ones (did one end since the last plan?).
+-- A goal's live tasks (is anything open?) and finished ones (did one end since the last plan? a
+-- `plan` task's own end is not a reason to plan again).
 CREATE INDEX tasks_goal_live ON tasks (goal_id)
     WHERE goal_id IS NOT NULL AND status NOT IN ('completed', 'failed', 'dead', 'cancelled', 'blocked');
-CREATE INDEX tasks_goal_finished ON tasks (goal_id, finished_at) WHERE goal_id IS NOT NULL;
+CREATE INDEX tasks_goal_finished ON tasks (goal_id, finished_at) WHERE goal_id IS NOT NULL AND kind <> 'plan';

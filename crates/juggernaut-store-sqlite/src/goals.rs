@@ -343,7 +343,7 @@ pub async fn to_plan(
                WHERE t.goal_id = g.id AND t.status NOT IN {TERMINAL}) \
            AND (g.planned_at IS NULL OR g.changed_at > g.planned_at \
                OR EXISTS (SELECT 1 FROM tasks t INDEXED BY tasks_goal_finished \
-                   WHERE t.goal_id = g.id AND t.finished_at > g.planned_at)) \
+                   WHERE t.goal_id = g.id AND t.kind <> 'plan' AND t.finished_at > g.planned_at)) \
          ORDER BY g.id LIMIT ?3"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -8,10 +8,10 @@ use crate::error::{db, json};
 use crate::goals::{self, goal_entry};
 use crate::store::SqliteStore;
 use crate::time::{dur_us, from_us, now_us};
-use chrono::{DateTime, Utc};
+use juggernaut_core::text::clipped;
 use juggernaut_core::{DomainError, EventKind, GoalId, GoalStatus, Plan, TaskId};
 use juggernaut_store::audit::{Payload, PlanFailed, Planned};
-use juggernaut_store::{NewPlan, StoreError};
+use juggernaut_store::{MAX_RAW, NewPlan, PlanningFailure, StoreError};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use std::time::Duration;
@@ -90,7 +90,7 @@ pub async fn store(store: &SqliteStore, p: NewPlan, actor: &str) -> Result<Plan,
     .await
     .map_err(db("store_plan"))?;
     sqlx::query(
-        "UPDATE goals SET plan_version = ?, planned_at = ?, plan_error = NULL, plan_after = NULL, \
+        "UPDATE goals SET plan_version = ?, planned_at = ?, plan_error = NULL, plan_raw = NULL, plan_after = NULL, \
          updated_at = ? WHERE id = ?",
     )
     .bind(p.version)
@@ -160,15 +160,19 @@ pub async fn failed(
     store: &SqliteStore,
     id: GoalId,
     error: &str,
+    raw: Option<&str>,
     retry_after: Duration,
     actor: &str,
 ) -> Result<(), StoreError> {
     let error = juggernaut_core::text::storable(error).into_owned();
+    let raw = raw.map(|r| clipped(r, MAX_RAW));
     let mut tx = store.write().await?;
     let now = now_us();
-    let done =
-        sqlx::query("UPDATE goals SET plan_error = ?, plan_after = ?, updated_at = ? WHERE id = ?")
+    let done = sqlx::query(
+        "UPDATE goals SET plan_error = ?, plan_raw = ?, plan_after = ?, updated_at = ? WHERE id = ?",
+    )
             .bind(&error)
+            .bind(&raw)
             .bind(now.saturating_add(dur_us(retry_after)))
             .bind(now)
             .bind(id.0)
@@ -180,6 +184,7 @@ pub async fn failed(
     }
     let data = Payload::PlanFailed(PlanFailed {
         error,
+        raw,
         retry_after_s: retry_after.as_secs(),
     });
     audit::record(
@@ -203,12 +208,35 @@ pub async fn list(store: &SqliteStore, id: GoalId, limit: u32) -> Result<Vec<Pla
     rows.iter().map(row).collect()
 }
 
-/// When planning may next be tried, if the goal is backing off.
-pub async fn backoff(store: &SqliteStore, id: GoalId) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let at: Option<Option<i64>> = sqlx::query_scalar("SELECT plan_after FROM goals WHERE id = ?")
+/// A goal's plan at one version.
+pub async fn get(
+    store: &SqliteStore,
+    id: GoalId,
+    version: i64,
+) -> Result<Option<Plan>, StoreError> {
+    let mut conn = store.reader().acquire().await.map_err(db("plan"))?;
+    find(&mut conn, id, version).await
+}
+
+/// The goal's failed planning attempt, if its newest attempt failed.
+pub async fn failure(
+    store: &SqliteStore,
+    id: GoalId,
+) -> Result<Option<PlanningFailure>, StoreError> {
+    let r = sqlx::query("SELECT plan_error, plan_raw, plan_after FROM goals WHERE id = ? AND plan_error IS NOT NULL")
         .bind(id.0)
         .fetch_optional(store.reader())
         .await
-        .map_err(db("plan_backoff"))?;
-    Ok(at.flatten().filter(|t| *t > now_us()).map(from_us))
+        .map_err(db("planning_failure"))?;
+    let Some(r) = r else { return Ok(None) };
+    let corrupt = |e: sqlx::Error| StoreError::Corrupt {
+        table: "goals",
+        reason: e.to_string(),
+    };
+    let after: Option<i64> = r.try_get("plan_after").map_err(corrupt)?;
+    Ok(Some(PlanningFailure {
+        error: r.try_get("plan_error").map_err(corrupt)?,
+        raw: r.try_get("plan_raw").map_err(corrupt)?,
+        retry_at: after.filter(|&a| a > now_us()).map(from_us),
+    }))
 }

@@ -227,6 +227,9 @@ pub struct Planned {
 pub struct PlanFailed {
     /// Why.
     pub error: String,
+    /// What the model answered, when the failure was about its answer (clipped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
     /// How long planning is held back.
     pub retry_after_s: u64,
 }

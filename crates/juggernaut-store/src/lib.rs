@@ -22,7 +22,7 @@ pub mod prelude {
 
 pub use api::*;
 pub use capability::admin::Admin;
-pub use capability::goals::{GoalFilter, GoalStore, NewPlan, Recorded};
+pub use capability::goals::{GoalFilter, GoalStore, MAX_RAW, NewPlan, PlanningFailure, Recorded};
 pub use capability::leadership::{self, LeaderInfo, Leadership};
 pub use capability::queue::Queue;
 pub use capability::reads::TaskReads;

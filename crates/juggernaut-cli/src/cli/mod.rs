@@ -3,10 +3,12 @@
 mod bench;
 mod goal;
 mod parse;
+mod playbook;
 
 pub use bench::{BenchArgs, BenchBackend};
 pub use goal::{GoalArgs, GoalCommand};
 pub use parse::{MAX_ATTEMPTS, MAX_BENCH_TASKS, MAX_DELAY_SECS, id_parser, ranged};
+pub use playbook::PlaybookCommand;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -62,6 +64,9 @@ pub enum Command {
     /// Business goals: add, list, show, pause, resume, cancel, plans and progress.
     #[command(subcommand)]
     Goal(GoalCommand),
+    /// Playbooks: the standard procedures goals are planned with.
+    #[command(subcommand)]
+    Playbook(PlaybookCommand),
 }
 
 /// Settings shared by `up` and `worker`.

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::cli::DlqCommand;
-use crate::db::{self, Access};
+use crate::db::Access;
 use crate::output;
 use juggernaut_core::TaskId;
 use juggernaut_store::PageRequest;
@@ -13,7 +13,7 @@ pub async fn run(ctx: &Ctx, cmd: DlqCommand) -> anyhow::Result<()> {
         DlqCommand::List { .. } => Access::ReadOnly,
         DlqCommand::Requeue { .. } => Access::Existing,
     };
-    let app = db::app(&ctx.url, access).await?;
+    let app = ctx.app(access).await?;
     let result = async {
         match cmd {
             DlqCommand::List { limit, cursor } => {

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::cli::{GoalArgs, GoalCommand};
-use crate::db::{self, Access};
+use crate::db::Access;
 use crate::exit::BadInput;
 use crate::output::{self, clean};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -23,7 +23,7 @@ pub async fn run(ctx: &Ctx, cmd: GoalCommand) -> anyhow::Result<()> {
         GoalCommand::SetProgress { .. } => Access::Existing,
         _ => Access::ReadOnly,
     };
-    let app = db::app(&ctx.url, access).await?;
+    let app = ctx.app(access).await?;
     let result = dispatch(&app, ctx.json, cmd, new).await;
     app.store().close().await;
     result

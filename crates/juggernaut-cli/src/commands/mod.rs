@@ -9,8 +9,15 @@ mod status;
 mod task;
 mod up;
 
+mod playbook;
+
 use crate::cli::{Cli, Command, DEFAULT_DATABASE_URL};
 use crate::config::Config;
+use crate::db::{self, Access};
+use crate::wiring::Wiring;
+use juggernaut_app::App;
+use juggernaut_core::PlanCoverage;
+use std::sync::Arc;
 
 /// What every command is given: resolved once, in one order (flag, environment, file, default).
 pub struct Ctx {
@@ -20,6 +27,20 @@ pub struct Ctx {
     pub config: Config,
     /// `--json`.
     pub json: bool,
+}
+
+impl Ctx {
+    /// The handlers and playbooks the configuration makes.
+    pub fn wiring(&self) -> anyhow::Result<Wiring> {
+        Wiring::load(&self.config)
+    }
+
+    /// The application over the configured store, opened with `access`.
+    pub async fn app(&self, access: Access) -> anyhow::Result<App> {
+        let w = self.wiring()?;
+        let store = db::open(&self.url, access).await?;
+        Ok(App::new(store, w.registry).with_planning(w.coverage as Arc<dyn PlanCoverage>))
+    }
 }
 
 /// Runs the parsed command line.
@@ -47,5 +68,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status => status::run(&ctx).await,
         Command::Schedule(cmd) => schedule::run(&ctx, cmd).await,
         Command::Goal(cmd) => goal::run(&ctx, cmd).await,
+        Command::Playbook(cmd) => playbook::run(&ctx, cmd),
     }
 }

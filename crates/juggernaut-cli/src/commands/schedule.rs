@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::cli::ScheduleCommand;
-use crate::db::{self, Access};
+use crate::db::Access;
 use crate::input;
 use crate::output::{self, clean};
 use juggernaut_app::App;
@@ -21,7 +21,7 @@ pub async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> anyhow::Result<()> {
             priority,
             max_attempts,
         } => {
-            let registry = db::registry()?;
+            let registry = ctx.wiring()?.registry;
             let s = NewSchedule {
                 title: title.unwrap_or_else(|| name.clone()),
                 name,
@@ -69,7 +69,7 @@ where
     F: FnOnce(App) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let app = db::app(&ctx.url, access).await?;
+    let app = ctx.app(access).await?;
     let result = f(app.clone()).await;
     app.store().close().await;
     result

@@ -1,14 +1,14 @@
 //! `juggernaut status` and `juggernaut worker list`.
 
 use super::Ctx;
-use crate::db::{self, Access};
+use crate::db::Access;
 use crate::output::{self, clean};
 use juggernaut_store::WorkerRecord;
 
 /// `juggernaut status`: workers, leader, counts by status, idle reasons.
 pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let as_json = ctx.json;
-    let app = db::app(&ctx.url, Access::ReadOnly).await?;
+    let app = ctx.app(Access::ReadOnly).await?;
     let status = app.status().await;
     app.store().close().await;
     let status = status?;
@@ -55,7 +55,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
 
 /// `juggernaut worker list`.
 pub async fn workers(ctx: &Ctx) -> anyhow::Result<()> {
-    let app = db::app(&ctx.url, Access::ReadOnly).await?;
+    let app = ctx.app(Access::ReadOnly).await?;
     let workers = app.workers().await;
     app.store().close().await;
     let workers = workers?;

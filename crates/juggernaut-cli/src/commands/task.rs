@@ -17,7 +17,7 @@ const BATCH: usize = 1000;
 
 /// Runs a task subcommand.
 pub async fn run(ctx: &Ctx, cmd: TaskCommand) -> anyhow::Result<()> {
-    let registry = db::registry()?;
+    let registry = ctx.wiring()?.registry;
     // Validate what can be validated before touching the database.
     let one = match &cmd {
         TaskCommand::Enqueue(args) if args.from.is_none() => Some(single(&registry, args)?),

@@ -42,7 +42,15 @@ async fn run(
     roles: Vec<Role>,
     listen: Option<SocketAddr>,
 ) -> anyhow::Result<()> {
-    let registry = db::registry()?;
+    let wiring = crate::wiring::Wiring::load(cfg)?;
+    for e in &wiring.playbooks.errors {
+        eprintln!(
+            "warning: {} (left out; `juggernaut playbook check` lists every problem)",
+            output::clean(&e.to_string())
+        );
+    }
+    let planning = wiring.planning(cfg);
+    let registry = wiring.registry;
     let store = db::open(url, Access::Create).await?;
     let kinds = cfg.kinds_of(&roles);
     let host = host_name();
@@ -61,7 +69,7 @@ async fn run(
     node_cfg.leader.max_run = cfg.max_run;
     node_cfg.leader.retention = cfg.retention;
     let serving: Vec<String> = node_cfg.registration.kinds.clone();
-    let node = Node::new(store.clone(), registry, node_cfg);
+    let node = Node::new(store.clone(), registry, node_cfg).with_planning(planning);
     let shutdown = CancellationToken::new();
     tokio::spawn(on_signal(shutdown.clone()));
     let server = match listen {

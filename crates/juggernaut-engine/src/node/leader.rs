@@ -1,7 +1,8 @@
 //! The leader loop: every tick, take or renew leadership; while leading, run the watchdog, the
-//! scheduler and the pruner when each is due. Driven by a closed [`Event`] enum.
+//! scheduler, the pruner and (when the node plans goals) the planner when each is due. Driven by a closed [`Event`] enum.
 
 use super::LeaderConfig;
+use super::planner::{self, Planning};
 use super::{pruner, scheduler, watchdog};
 use crate::events::EventSink;
 use crate::idle::{Idle, IdleBoard, Loop};
@@ -35,12 +36,14 @@ pub async fn run(
     store: Arc<dyn Store>,
     id: WorkerId,
     config: LeaderConfig,
+    planning: Option<Planning>,
     report: Reporting,
     stop: CancellationToken,
 ) {
     let idle = &report.idle;
     let mut next_watchdog = Instant::now();
     let mut next_prune = Instant::now();
+    let mut next_plan = Instant::now();
     let mut leading = false;
     let mut schedules = scheduler::Scheduler::default();
     loop {
@@ -78,6 +81,10 @@ pub async fn run(
             pruner::tick(store.as_ref(), &id, &config, &report).await;
             next_prune = now + config.prune_interval;
         }
+        if let Some(p) = planning.as_ref().filter(|_| now >= next_plan) {
+            planner::tick(store.as_ref(), &id, p, &report).await;
+            next_plan = now + p.config.interval;
+        }
     }
 }
 
@@ -95,7 +102,7 @@ async fn follow(store: &dyn Store, idle: &IdleBoard) {
         Err(e) => (Idle::StoreUnavailable, format!("store unavailable: {e}")),
     };
     idle.idle(Loop::Leader, code, reason);
-    for l in [Loop::Watchdog, Loop::Scheduler, Loop::Pruner] {
+    for l in [Loop::Watchdog, Loop::Scheduler, Loop::Pruner, Loop::Planner] {
         idle.idle(l, Idle::NotLeader, "not the leader");
     }
 }

@@ -1,11 +1,14 @@
 //! A node: one Juggernaut process. It registers itself as a worker, heartbeats with its idle
 //! reasons, runs the dispatcher for the kinds its roles serve, and competes for leadership of the
-//! singleton loops (watchdog, scheduler, pruner), which move to another node when the leader dies.
+//! singleton loops (watchdog, scheduler, pruner, planner), which move to another node when the leader dies.
 
 mod leader;
+mod planner;
 mod pruner;
 mod scheduler;
 mod watchdog;
+
+pub use planner::{PlannerConfig, Planning};
 
 use crate::dispatcher::{Dispatcher, DispatcherConfig};
 use crate::error::EngineError;
@@ -113,6 +116,7 @@ pub struct Node {
     config: NodeConfig,
     idle: IdleBoard,
     events: EventSink,
+    planning: Option<Planning>,
 }
 
 impl Node {
@@ -124,7 +128,14 @@ impl Node {
             config,
             idle: IdleBoard::default(),
             events: EventSink::default(),
+            planning: None,
         }
+    }
+
+    /// Runs the planner loop while this node leads.
+    pub fn with_planning(mut self, planning: Planning) -> Self {
+        self.planning = Some(planning);
+        self
     }
 
     /// Its idle reasons (shared with the HTTP listener).
@@ -162,6 +173,7 @@ impl Node {
             self.store.clone(),
             id.clone(),
             self.config.leader.clone(),
+            self.planning.clone(),
             leader::Reporting {
                 idle: self.idle.clone(),
                 events: self.events.clone(),

@@ -3,10 +3,9 @@
 use crate::store::PostgresStore;
 use crate::{goals, plans};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use juggernaut_core::goal::MetricPoint;
 use juggernaut_core::{Goal, GoalId, GoalStatus, NewGoal, Plan};
-use juggernaut_store::{GoalFilter, GoalStore, NewPlan, Recorded, StoreResult};
+use juggernaut_store::{GoalFilter, GoalStore, NewPlan, PlanningFailure, Recorded, StoreResult};
 use std::time::Duration;
 
 #[async_trait]
@@ -57,17 +56,22 @@ impl GoalStore for PostgresStore {
         &self,
         id: GoalId,
         error: &str,
+        raw: Option<&str>,
         retry_after: Duration,
         actor: &str,
     ) -> StoreResult<()> {
-        plans::failed(self, id, error, retry_after, actor).await
+        plans::failed(self, id, error, raw, retry_after, actor).await
     }
 
     async fn plans(&self, id: GoalId, limit: u32) -> StoreResult<Vec<Plan>> {
         plans::list(self, id, limit).await
     }
 
-    async fn plan_backoff(&self, id: GoalId) -> StoreResult<Option<DateTime<Utc>>> {
-        plans::backoff(self, id).await
+    async fn plan(&self, id: GoalId, version: i64) -> StoreResult<Option<Plan>> {
+        plans::get(self, id, version).await
+    }
+
+    async fn planning_failure(&self, id: GoalId) -> StoreResult<Option<PlanningFailure>> {
+        plans::failure(self, id).await
     }
 }

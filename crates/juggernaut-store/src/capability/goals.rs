@@ -72,6 +72,20 @@ impl NewPlan {
     }
 }
 
+/// Most bytes of a model's answer kept with a failed planning attempt.
+pub const MAX_RAW: usize = 64 * 1024;
+
+/// A failed planning attempt, as the goal keeps it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlanningFailure {
+    /// Why it failed.
+    pub error: String,
+    /// What the model answered, when the failure was about its answer.
+    pub raw: Option<String>,
+    /// When planning may be tried again, if that is still to come.
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
 /// What a metric reading did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
@@ -121,12 +135,14 @@ pub trait GoalStore: Send + Sync {
     /// Stores a plan and enqueues its tasks in one transaction (idempotent per version).
     async fn store_plan(&self, plan: NewPlan, actor: &str) -> StoreResult<Plan>;
 
-    /// Records that planning a goal failed: the reason shows on the goal, and it is not planned
+    /// Records that planning a goal failed: the reason shows on the goal, the model's answer (if
+    /// the failure is about it) is kept (at most [`MAX_RAW`] bytes), and the goal is not planned
     /// again before `retry_after` has passed.
     async fn plan_failed(
         &self,
         id: GoalId,
         error: &str,
+        raw: Option<&str>,
         retry_after: Duration,
         actor: &str,
     ) -> StoreResult<()>;
@@ -134,6 +150,9 @@ pub trait GoalStore: Send + Sync {
     /// A goal's plans, newest first, at most `limit`.
     async fn plans(&self, id: GoalId, limit: u32) -> StoreResult<Vec<Plan>>;
 
-    /// When planning may next be tried for a goal that failed, if it is backing off.
-    async fn plan_backoff(&self, id: GoalId) -> StoreResult<Option<DateTime<Utc>>>;
+    /// A goal's plan at `version`.
+    async fn plan(&self, id: GoalId, version: i64) -> StoreResult<Option<Plan>>;
+
+    /// The last failed planning attempt, if the goal's newest attempt failed.
+    async fn planning_failure(&self, id: GoalId) -> StoreResult<Option<PlanningFailure>>;
 }

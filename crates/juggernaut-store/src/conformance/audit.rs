@@ -196,7 +196,7 @@ async fn exercise(store: &S) {
         .await
         .unwrap();
     store
-        .plan_failed(g.id, "later", Duration::ZERO, "planner")
+        .plan_failed(g.id, "later", Some("prose"), Duration::ZERO, "planner")
         .await
         .unwrap();
     drain(store).await;

@@ -302,6 +302,7 @@ pub async fn goals_to_plan_follows_what_changed(store: S) {
         .plan_failed(
             g.id,
             "no playbook matches",
+            Some("{\"tasks\": oops"),
             Duration::from_secs(3600),
             "planner",
         )
@@ -313,9 +314,12 @@ pub async fn goals_to_plan_follows_what_changed(store: S) {
     );
     let after = store.get_goal(g.id).await.unwrap().unwrap();
     assert_eq!(after.plan_error.as_deref(), Some("no playbook matches"));
-    assert!(store.plan_backoff(g.id).await.unwrap().is_some());
+    let failure = store.planning_failure(g.id).await.unwrap().unwrap();
+    assert_eq!(failure.error, "no playbook matches");
+    assert_eq!(failure.raw.as_deref(), Some("{\"tasks\": oops"));
+    assert!(failure.retry_at.is_some());
     store
-        .plan_failed(g.id, "retry now", Duration::ZERO, "planner")
+        .plan_failed(g.id, "retry now", None, Duration::ZERO, "planner")
         .await
         .unwrap();
     assert_eq!(

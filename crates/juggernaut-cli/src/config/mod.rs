@@ -1,6 +1,10 @@
 //! Configuration: `juggernaut.toml` parsed raw (unknown keys refused), then validated into a typed
 //! config; flags and `JUGGERNAUT_*` environment variables override the file.
 
+mod planner;
+
+pub use planner::Planner;
+
 use crate::exit::BadInput;
 use juggernaut_core::worker::Role;
 use serde::Deserialize;
@@ -26,6 +30,8 @@ struct Raw {
     watchdog: RawWatchdog,
     #[serde(default)]
     retention: RawRetention,
+    #[serde(default)]
+    planner: planner::RawPlanner,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,10 +81,12 @@ pub struct Config {
     pub max_run: Duration,
     /// Terminal tasks kept this long.
     pub retention: Duration,
+    /// Playbooks and the planner loop.
+    pub planner: Planner,
 }
 
 /// `v` (or `default`) if it lies in `min..=max`; the error names the key, the file and the range.
-fn bounded(
+pub(crate) fn bounded(
     name: &str,
     v: Option<u64>,
     default: u64,
@@ -116,10 +124,14 @@ impl Config {
             None if default_path.exists() => (read(default_path)?, "juggernaut.toml".to_owned()),
             None => (Raw::default(), "defaults".to_owned()),
         };
-        Self::validate(raw, &file)
+        let base = path
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Self::validate(raw, base, &file)
     }
 
-    fn validate(raw: Raw, file: &str) -> anyhow::Result<Self> {
+    fn validate(raw: Raw, base: &Path, file: &str) -> anyhow::Result<Self> {
         let concurrency = bounded(
             "engine.concurrency",
             raw.engine.concurrency.map(u64::from),
@@ -141,7 +153,9 @@ impl Config {
         }
         let e = &raw.engine;
         let w = &raw.watchdog;
+        let planner = raw.planner.validate(base, file)?;
         Ok(Self {
+            planner,
             source: file.to_owned(),
             database_url: raw.database_url,
             listen: raw.listen,
@@ -257,6 +271,7 @@ mod tests {
     fn parse(text: &str) -> anyhow::Result<Config> {
         Config::validate(
             toml::from_str(text).map_err(|e| BadInput(e.to_string()))?,
+            Path::new("/etc/j"),
             "test.toml",
         )
     }
@@ -281,6 +296,32 @@ mod tests {
         );
         assert_eq!(c.clone().with_concurrency(Some(2)).concurrency, 2);
         assert_eq!(c.kinds_of(&[Role::Executor]), vec!["noop"]);
+    }
+
+    #[test]
+    fn planner_settings_are_checked_and_folders_resolved() {
+        let c = parse("").unwrap();
+        assert_eq!(c.planner.playbooks_dir, Path::new("/etc/j/playbooks"));
+        assert_eq!(c.planner.pacing.batch, 500);
+        let c = parse("[planner]\nplaybooks_dir = \"/srv/books\"\nbatch = 10\nbackoff_secs = 0\n")
+            .unwrap();
+        assert_eq!(c.planner.playbooks_dir, Path::new("/srv/books"));
+        assert_eq!(
+            (c.planner.pacing.batch, c.planner.pacing.backoff.as_secs()),
+            (10, 0)
+        );
+        assert!(
+            parse("[planner]\nbatch = 0\n")
+                .unwrap_err()
+                .to_string()
+                .contains("planner.batch")
+        );
+        assert!(
+            parse("[planner]\nbooks = 1\n")
+                .unwrap_err()
+                .to_string()
+                .contains("books")
+        );
     }
 
     #[test]

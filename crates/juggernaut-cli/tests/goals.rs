@@ -1,0 +1,115 @@
+//! Goals through the binary: a playbook goal planned offline (no LLM) and its tasks run to
+//! completion by `up`; a goal nothing can plan says why; playbooks checked with names.
+
+use crate::support::{Cwd, fails_with, free_port, start_up, wait_for};
+
+const REVENUE: &str = r#"
+description = "Revenue push"
+[match]
+tags = ["revenue"]
+[[tasks]]
+key = "prepare"
+kind = "noop"
+title = "Prepare for {{ goal.title }}"
+[[tasks]]
+key = "review"
+kind = "noop"
+title = "Review {{ goal.target }} {{ goal.unit }}"
+depends_on = ["prepare"]
+"#;
+
+fn with_playbook(cwd: &Cwd, name: &str, text: &str) {
+    let dir = cwd.dir.path().join("playbooks");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+#[test]
+fn a_playbook_goal_is_planned_offline_and_its_tasks_run() {
+    let cwd = Cwd::new();
+    with_playbook(&cwd, "revenue.toml", REVENUE);
+    let listed = cwd.json(&["playbook", "list"]);
+    assert_eq!(listed[0]["name"], "revenue");
+    let g = cwd.json(&[
+        "goal",
+        "add",
+        "Reach 50k",
+        "--tag",
+        "revenue",
+        "--target",
+        "50000",
+        "--unit",
+        "USD",
+    ]);
+    let other = cwd.json(&["goal", "add", "Learn to juggle"]);
+    let (id, other) = (g["id"].as_i64().unwrap(), other["id"].as_i64().unwrap());
+    let _engine = start_up(&cwd, free_port());
+    let done = |tasks: &serde_json::Value| {
+        let ours: Vec<_> = tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["goal_id"] == id && t["kind"] == "noop")
+            .collect();
+        ours.len() == 2 && ours.iter().all(|t| t["status"] == "completed")
+    };
+    wait_for("the plan's tasks to complete", 30, || {
+        done(&cwd.json(&["task", "list"]))
+    });
+    let plan = cwd.json(&["goal", "plan", &id.to_string()]);
+    assert_eq!(plan["plan"]["version"], 1);
+    assert_eq!(plan["plan"]["made_by"], "playbook:revenue");
+    let tasks = cwd.json(&["task", "list"]);
+    let review = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == "Review 50000.0 USD")
+        .unwrap_or_else(|| panic!("no review task in {tasks}"));
+    assert_eq!(review["origin"], "playbook");
+    assert!(!review["evidence"].as_array().unwrap().is_empty());
+    wait_for("the other goal's reason", 15, || {
+        let shown = cwd.json(&["goal", "show", &other.to_string()]);
+        shown["idle"]
+            .as_str()
+            .is_some_and(|s| s.contains("no LLM provider is configured"))
+    });
+    let plan_tasks = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "plan")
+        .count();
+    assert_eq!(
+        plan_tasks, 1,
+        "nothing was planned for the goal nothing can plan"
+    );
+}
+
+#[test]
+fn playbook_check_names_the_file_the_task_and_the_field() {
+    let cwd = Cwd::new();
+    with_playbook(&cwd, "good.toml", REVENUE);
+    with_playbook(
+        &cwd,
+        "bad.toml",
+        &REVENUE.replace(
+            "kind = \"noop\"\ntitle = \"Review",
+            "kind = \"phone\"\ntitle = \"Review",
+        ),
+    );
+    let err = fails_with(
+        &cwd,
+        &["playbook", "check"],
+        2,
+        "1 of 2 playbooks have problems",
+    );
+    assert!(
+        err.contains("bad.toml: task `review`") && err.contains("`phone`"),
+        "{err}"
+    );
+    let good = cwd.dir.path().join("playbooks/good.toml");
+    cwd.cmd(&["playbook", "check", good.to_str().unwrap()])
+        .assert()
+        .success();
+}

@@ -1,0 +1,177 @@
+//! The `plan` kind run by a real dispatcher over a fresh SQLite store: a playbook goal gets its
+//! plan and tasks in one go, proven by the stored plan; a re-run makes nothing twice; a goal no
+//! playbook matches, or whose task cap the plan would pass, fails with its reason on the goal and
+//! nothing enqueued.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use juggernaut_core::plan::plan_task;
+use juggernaut_core::{Evidence, GoalId, NewGoal, Origin, Task, TaskId, TaskStatus};
+use juggernaut_engine::{Dispatcher, DispatcherConfig};
+use juggernaut_handler::context::Handles;
+use juggernaut_handler::{Handler, Registry};
+use juggernaut_planner::{PlanHandler, Playbooks};
+use juggernaut_store::{Queue, Store, TaskFilter};
+use juggernaut_testkit::fresh_sqlite;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const BOOK: &str = r#"
+[match]
+tags = ["revenue"]
+[[tasks]]
+key = "a"
+kind = "noop"
+title = "A for {{ goal.title }}"
+[[tasks]]
+key = "b"
+kind = "noop"
+title = "B"
+depends_on = ["a"]
+"#;
+
+struct Rig {
+    store: Arc<dyn Store>,
+    stop: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// A dispatcher serving `plan` only (so the plan's own tasks stay ready to be looked at).
+async fn rig() -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("revenue.toml"), BOOK).unwrap();
+    let catalog = Registry::new(juggernaut_handlers::builtin()).unwrap();
+    let books = Arc::new(Playbooks::load(dir.path(), &catalog));
+    assert!(books.errors.is_empty(), "{:?}", books.errors);
+    let plan = PlanHandler::new(books, catalog, Duration::from_secs(60));
+    let mut all = juggernaut_handlers::builtin();
+    all.push(Arc::new(plan) as Arc<dyn Handler>);
+    let reg = Registry::new(all).unwrap();
+    let store = fresh_sqlite().await;
+    let mut cfg = DispatcherConfig::new("planner".into(), vec![reg.check("plan").unwrap()]);
+    cfg.poll_interval = Duration::from_millis(30);
+    let queue: Arc<dyn Queue> = store.clone();
+    let d = Dispatcher::new(queue, Handles::over(store.clone()), reg, cfg);
+    let stop = CancellationToken::new();
+    let s = stop.clone();
+    tokio::spawn(async move { d.run(s).await.unwrap() });
+    Rig {
+        store,
+        stop,
+        _dir: dir,
+    }
+}
+
+async fn settled(store: &Arc<dyn Store>, id: TaskId) -> Task {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let t = store.get(id).await.unwrap().unwrap();
+            if t.status.is_terminal() {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("task {id} did not finish in time"))
+}
+
+async fn goal_tasks(store: &Arc<dyn Store>, goal: GoalId) -> Vec<Task> {
+    let f = TaskFilter {
+        goal_id: Some(goal),
+        kinds: vec![juggernaut_core::TaskKind::new("noop").unwrap()],
+        ..Default::default()
+    };
+    let page = juggernaut_store::PageRequest {
+        before: None,
+        limit: 100,
+    };
+    store.list(&f, page).await.unwrap().items
+}
+
+async fn plan_it(store: &Arc<dyn Store>, goal: GoalId) -> Task {
+    let g = store.get_goal(goal).await.unwrap().unwrap();
+    let id = store.enqueue(plan_task(&g).unwrap()).await.unwrap().task.id;
+    settled(store, id).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_playbook_goal_gets_its_plan_and_tasks_at_once() {
+    let rig = rig().await;
+    let s = &rig.store;
+    let spec = NewGoal {
+        tags: vec!["revenue".into()],
+        ..NewGoal::titled("Grow")
+    };
+    let g = s.add_goal(spec, "owner").await.unwrap();
+    let t = plan_it(s, g.id).await;
+    assert_eq!(t.status, TaskStatus::Completed, "{:?}", t.last_error);
+    let key = format!("{}:1", g.id);
+    assert!(t.evidence.contains(&Evidence::Rows {
+        table: "plans".into(),
+        keys: vec![key]
+    }));
+    let plan = s.plan(g.id, 1).await.unwrap().unwrap();
+    assert_eq!(plan.made_by, "playbook:revenue");
+    let tasks = goal_tasks(s, g.id).await;
+    assert_eq!(tasks.len(), 2);
+    assert!(tasks.iter().all(|t| t.origin == Origin::Playbook));
+    let a = tasks.iter().find(|t| t.title == "A for Grow").unwrap();
+    let b = tasks.iter().find(|t| t.title == "B").unwrap();
+    assert_eq!(b.pending_deps, 1, "b waits for a");
+    assert_eq!(
+        a.dedupe_key.as_deref(),
+        Some(format!("goal:{}:a", g.id).as_str())
+    );
+    assert_eq!(t.result.unwrap()["tasks"], serde_json::json!(plan.task_ids));
+    // Asked again for the same version (a re-run after a crash): the stored plan, nothing new.
+    let again = s.enqueue(plan_task(&g).unwrap()).await.unwrap().task.id;
+    assert_eq!(settled(s, again).await.status, TaskStatus::Completed);
+    assert_eq!(goal_tasks(s, g.id).await.len(), 2);
+    assert_eq!(s.plans(g.id, 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_goal_that_cannot_be_planned_keeps_the_reason_and_gets_no_task() {
+    let rig = rig().await;
+    let s = &rig.store;
+    let g = s
+        .add_goal(NewGoal::titled("Juggle"), "owner")
+        .await
+        .unwrap();
+    let t = plan_it(s, g.id).await;
+    assert_eq!(t.status, TaskStatus::Failed);
+    let failure = s.planning_failure(g.id).await.unwrap().unwrap();
+    assert!(
+        failure.error.contains("no playbook matches"),
+        "{}",
+        failure.error
+    );
+    assert!(failure.retry_at.is_some(), "held back");
+    assert!(goal_tasks(s, g.id).await.is_empty());
+    // Over its task cap: refused by the store, reason on the goal, nothing enqueued.
+    let capped = NewGoal {
+        tags: vec!["revenue".into()],
+        budget: juggernaut_core::goal::Budget {
+            money_usd: None,
+            max_tasks: Some(1),
+        },
+        ..NewGoal::titled("Small")
+    };
+    let c = s.add_goal(capped, "owner").await.unwrap();
+    assert_eq!(plan_it(s, c.id).await.status, TaskStatus::Failed);
+    let failure = s.planning_failure(c.id).await.unwrap().unwrap();
+    assert!(
+        failure.error.contains("at most 1 tasks"),
+        "{}",
+        failure.error
+    );
+    assert!(goal_tasks(s, c.id).await.is_empty());
+    assert_eq!(s.get_goal(c.id).await.unwrap().unwrap().plan_version, 0);
+}
