@@ -9,6 +9,7 @@ mod db;
 mod exit;
 mod input;
 mod output;
+mod sampling;
 mod wiring;
 
 use clap::Parser;

@@ -1,13 +1,16 @@
 //! What the configuration makes of the handlers: the built-in ones plus `plan`, which plans with
 //! the playbooks of the configured folder (checked on load; a bad file is reported and left out,
-//! never half-used). Every command builds the same registry, so what `task enqueue` accepts is
-//! what `up` runs.
+//! never half-used) and, where none matches, with the LLM planner when a provider is configured.
+//! Every command builds the same registry, so what `task enqueue` accepts is what `up` runs.
 
 use crate::config::Config;
+use crate::exit::BadInput;
 use juggernaut_core::PlanCoverage;
-use juggernaut_engine::node::Planning;
+use juggernaut_core::proactive::Proposals;
+use juggernaut_engine::node::{Planning, Proactive};
 use juggernaut_handler::{Handler, Registry};
-use juggernaut_planner::{Coverage, PlanHandler, Playbooks};
+use juggernaut_llm::Client;
+use juggernaut_planner::{Coverage, LlmPlanner, PlanHandler, Playbooks, PromptTemplate};
 use std::sync::Arc;
 
 /// The handlers and what the planner can do.
@@ -25,8 +28,15 @@ impl Wiring {
     pub fn load(cfg: &Config) -> anyhow::Result<Self> {
         let catalog = crate::db::registry()?;
         let playbooks = Arc::new(Playbooks::load(&cfg.planner.playbooks_dir, &catalog));
-        let coverage = Arc::new(Coverage::new(playbooks.clone(), None));
-        let plan = PlanHandler::new(playbooks.clone(), catalog, cfg.planner.pacing.backoff);
+        let llm = llm_planner(cfg)?;
+        let coverage = Arc::new(Coverage::new(
+            playbooks.clone(),
+            llm.as_ref().map(|l| l.describe()),
+        ));
+        let mut plan = PlanHandler::new(playbooks.clone(), catalog, cfg.planner.pacing.backoff);
+        if let Some(llm) = llm {
+            plan = plan.with_llm(llm);
+        }
         let mut handlers = juggernaut_handlers::builtin();
         handlers.push(Arc::new(plan) as Arc<dyn Handler>);
         let registry = Registry::new(handlers)?;
@@ -37,6 +47,14 @@ impl Wiring {
         })
     }
 
+    /// The proactive pass: the playbooks' `[[proactive]]` templates, for the node.
+    pub fn proactive(&self, cfg: &Config) -> Proactive {
+        Proactive {
+            interval: cfg.planner.proactive_interval,
+            proposals: self.playbooks.clone() as Arc<dyn Proposals>,
+        }
+    }
+
     /// The planner loop's settings and coverage, for the node.
     pub fn planning(&self, cfg: &Config) -> Planning {
         Planning {
@@ -44,4 +62,22 @@ impl Wiring {
             coverage: self.coverage.clone() as Arc<dyn PlanCoverage>,
         }
     }
+}
+
+/// The LLM planner, if a provider is configured.
+fn llm_planner(cfg: &Config) -> anyhow::Result<Option<Arc<LlmPlanner>>> {
+    let Some(provider) = cfg.llm.provider.clone() else {
+        return Ok(None);
+    };
+    let template = match &cfg.planner.prompt_file {
+        Some(path) => PromptTemplate::load(path).map_err(BadInput)?,
+        None => PromptTemplate::builtin(),
+    };
+    let client = Client::new(provider).map_err(|e| BadInput(e.to_string()))?;
+    Ok(Some(Arc::new(LlmPlanner::new(
+        client,
+        cfg.llm.prices.clone(),
+        cfg.llm.limits,
+        template,
+    ))))
 }

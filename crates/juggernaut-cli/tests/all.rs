@@ -8,6 +8,8 @@ mod crash;
 mod goals;
 mod hardening;
 mod input;
+mod llm;
+mod sources;
 mod support;
 mod tasks;
 mod up;

@@ -113,3 +113,37 @@ fn playbook_check_names_the_file_the_task_and_the_field() {
         .assert()
         .success();
 }
+
+#[test]
+fn proactive_templates_propose_once_per_slot() {
+    let cwd = Cwd::new();
+    let book = format!(
+        "{REVENUE}\n[[proactive]]\nkey = \"pulse\"\nkind = \"noop\"\ntitle = \"Pulse for {{{{ goal.title }}}}\"\nper_day = 1\n"
+    );
+    with_playbook(&cwd, "revenue.toml", &book);
+    std::fs::write(
+        cwd.dir.path().join("juggernaut.toml"),
+        "[planner]\nproactive_interval_secs = 1\n",
+    )
+    .unwrap();
+    let g = cwd.json(&["goal", "add", "Reach 50k", "--tag", "revenue"]);
+    let id = g["id"].as_i64().unwrap();
+    let _engine = start_up(&cwd, free_port());
+    let pulses = || -> Vec<serde_json::Value> {
+        cwd.json(&["task", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["goal_id"] == id && t["origin"] == "proactive")
+            .cloned()
+            .collect()
+    };
+    wait_for("the proactive task to complete", 30, || {
+        pulses().first().is_some_and(|t| t["status"] == "completed")
+    });
+    // Several more passes in the same day's slot: nothing new.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let all = pulses();
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["title"], "Pulse for Reach 50k");
+}

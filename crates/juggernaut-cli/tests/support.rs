@@ -25,6 +25,9 @@ impl Cwd {
             .env_remove("JUGGERNAUT_DATABASE_URL")
             .env_remove("DATABASE_URL")
             .args(args);
+        for var in LLM_VARS {
+            c.env_remove(var);
+        }
         c
     }
 
@@ -102,20 +105,37 @@ impl Drop for Engine {
     }
 }
 
+/// The LLM settings of the environment, cleared for every command the tests run.
+pub const LLM_VARS: [&str; 4] = [
+    "JUGGERNAUT_LLM_BASE_URL",
+    "JUGGERNAUT_LLM_API_KEY",
+    "JUGGERNAUT_LLM_MODEL",
+    "OPENROUTER_API_KEY",
+];
+
 pub fn start_up(cwd: &Cwd, port: u16) -> Engine {
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("juggernaut"))
-        .current_dir(cwd.dir.path())
+    let listen = format!("127.0.0.1:{port}");
+    spawn(
+        cwd,
+        &["up", "--listen", &listen, "--concurrency", "4"],
+        &[],
+        true,
+    )
+}
+
+/// `juggernaut ARGS` in the background with `envs` set (and no other LLM or database settings);
+/// stdout piped (for a test to read when the process has ended) if `piped`.
+pub fn spawn(cwd: &Cwd, args: &[&str], envs: &[(&str, &str)], piped: bool) -> Engine {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("juggernaut"));
+    let out = if piped { Stdio::piped() } else { Stdio::null() };
+    c.current_dir(cwd.dir.path())
         .env_remove("JUGGERNAUT_DATABASE_URL")
-        .args([
-            "up",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--concurrency",
-            "4",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    Engine(child)
+        .args(args)
+        .stdout(out)
+        .stderr(Stdio::null());
+    for var in LLM_VARS {
+        c.env_remove(var);
+    }
+    c.envs(envs.iter().copied());
+    Engine(c.spawn().unwrap())
 }

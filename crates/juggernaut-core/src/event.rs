@@ -84,6 +84,12 @@ pub enum EventKind {
     /// Planning a goal failed; it is retried later.
     #[serde(rename = "goal.plan_failed")]
     GoalPlanFailed,
+    /// Money was reserved in the cost ledger before a paid call.
+    #[serde(rename = "cost.reserved")]
+    CostReserved,
+    /// A reservation was replaced by what the call cost.
+    #[serde(rename = "cost.settled")]
+    CostSettled,
     /// A worker process registered.
     #[serde(rename = "worker.registered")]
     WorkerRegistered,
@@ -115,7 +121,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 34] = [
+    pub const ALL: [EventKind; 36] = [
         Self::TaskEnqueued,
         Self::TaskPromoted,
         Self::TaskClaimed,
@@ -141,6 +147,8 @@ impl EventKind {
         Self::MetricRecorded,
         Self::GoalPlanned,
         Self::GoalPlanFailed,
+        Self::CostReserved,
+        Self::CostSettled,
         Self::WorkerRegistered,
         Self::WorkerLost,
         Self::WorkerRecovered,
@@ -180,6 +188,8 @@ impl EventKind {
             Self::MetricRecorded => "goal.metric_recorded",
             Self::GoalPlanned => "goal.planned",
             Self::GoalPlanFailed => "goal.plan_failed",
+            Self::CostReserved => "cost.reserved",
+            Self::CostSettled => "cost.settled",
             Self::WorkerRegistered => "worker.registered",
             Self::WorkerLost => "worker.lost",
             Self::WorkerRecovered => "worker.recovered",

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod kind;
 pub mod metric;
 pub mod plan;
+pub mod proactive;
 pub mod retry;
 pub mod risk;
 pub mod schedule;

@@ -21,17 +21,23 @@ pub enum Loop {
     Pruner,
     /// Goals that need a plan.
     Planner,
+    /// Goals' metrics, read into their series.
+    Sampler,
+    /// Tasks proposed by proactive templates.
+    Proactive,
 }
 
 impl Loop {
     /// Every loop.
-    pub const ALL: [Loop; 6] = [
+    pub const ALL: [Loop; 8] = [
         Self::Dispatcher,
         Self::Leader,
         Self::Watchdog,
         Self::Scheduler,
         Self::Pruner,
         Self::Planner,
+        Self::Sampler,
+        Self::Proactive,
     ];
 
     /// The loop's name in status and metrics.
@@ -43,6 +49,8 @@ impl Loop {
             Self::Scheduler => "scheduler",
             Self::Pruner => "pruner",
             Self::Planner => "planner",
+            Self::Sampler => "sampler",
+            Self::Proactive => "proactive",
         }
     }
 }
@@ -76,11 +84,13 @@ pub enum Idle {
     NoOpenGoals,
     /// Active goals need a plan, but none can be planned (no matching playbook, no LLM).
     CannotPlan,
+    /// Some goals' metrics cannot be read (a data source fails, or answers no number).
+    MetricsUnreadable,
 }
 
 impl Idle {
     /// Every code, in label order.
-    pub const ALL: [Idle; 13] = [
+    pub const ALL: [Idle; 14] = [
         Self::NoReadyTasks,
         Self::NoKinds,
         Self::StoreUnavailable,
@@ -94,6 +104,7 @@ impl Idle {
         Self::WaitingForNextPass,
         Self::NoOpenGoals,
         Self::CannotPlan,
+        Self::MetricsUnreadable,
     ];
 
     /// The metric label.
@@ -112,6 +123,7 @@ impl Idle {
             Self::WaitingForNextPass => "waiting_for_next_pass",
             Self::NoOpenGoals => "no_open_goals",
             Self::CannotPlan => "cannot_plan",
+            Self::MetricsUnreadable => "metrics_unreadable",
         }
     }
 }

@@ -5,3 +5,4 @@ mod dispatcher;
 mod maintenance;
 mod node;
 mod planner;
+mod sampler;

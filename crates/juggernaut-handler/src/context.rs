@@ -1,11 +1,13 @@
 //! What a handler is given: the claimed task, its lease, a cancellation token, and narrow handles
-//! to the capabilities a handler may use, never the whole store. Tools, the LLM and the cost
-//! ledger join as handles of their own.
+//! to the capabilities a handler may use, never the whole store. Tools and the LLM join as
+//! handles of their own.
 
 use crate::input::{InputError, TaskInput};
 use async_trait::async_trait;
 use juggernaut_core::Task;
-use juggernaut_store::{GoalStore, LeaseRef, Queue, RescueReport, Retention, Store, StoreResult};
+use juggernaut_store::{
+    CostStore, GoalStore, LeaseRef, Queue, RescueReport, Retention, Store, StoreResult,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -40,6 +42,8 @@ pub struct Handles {
     pub housekeeping: Arc<dyn Housekeeping>,
     /// Goals, their plans and readings (the `plan` kind stores the plans it makes).
     pub goals: Arc<dyn GoalStore>,
+    /// The cost ledger: reserve before a paid call, settle after it.
+    pub costs: Arc<dyn CostStore>,
 }
 
 impl Handles {
@@ -47,7 +51,8 @@ impl Handles {
     pub fn over(store: Arc<dyn Store>) -> Self {
         Self {
             housekeeping: Arc::new(StoreHousekeeping(store.clone())),
-            goals: store,
+            goals: store.clone(),
+            costs: store,
         }
     }
 }

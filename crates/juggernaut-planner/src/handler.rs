@@ -11,6 +11,7 @@
 //! reads it back and checks that it holds the tasks the result names.
 
 use crate::graph;
+use crate::llm::LlmPlanner;
 use crate::playbook::Playbooks;
 use async_trait::async_trait;
 use juggernaut_core::plan::PLAN_KIND;
@@ -77,6 +78,7 @@ pub struct PlanHandler {
     playbooks: Arc<Playbooks>,
     catalog: Registry,
     backoff: Duration,
+    llm: Option<Arc<LlmPlanner>>,
 }
 
 impl PlanHandler {
@@ -87,13 +89,21 @@ impl PlanHandler {
             playbooks,
             catalog,
             backoff,
+            llm: None,
         }
+    }
+
+    /// Plans goals no playbook matches with `llm`.
+    pub fn with_llm(mut self, llm: Arc<LlmPlanner>) -> Self {
+        self.llm = Some(llm);
+        self
     }
 
     /// The graph for `goal` and who made it.
     async fn make(
         &self,
         goal: &Goal,
+        version: i64,
         ctx: &TaskContext,
     ) -> Result<(PlanGraph, String, Origin), PlanFailure> {
         if let Some(book) = self.playbooks.best(goal) {
@@ -102,7 +112,10 @@ impl PlanHandler {
                 .map_err(|e| PlanFailure::permanent(e.to_string()))?;
             return Ok((graph, format!("playbook:{}", book.name), Origin::Playbook));
         }
-        let _ = ctx;
+        if let Some(llm) = &self.llm {
+            let (graph, made_by) = llm.plan(goal, version, &self.catalog, ctx).await?;
+            return Ok((graph, made_by, Origin::Planner));
+        }
         Err(PlanFailure::permanent(
             "no playbook matches this goal and no LLM provider is configured",
         ))
@@ -115,7 +128,7 @@ impl PlanHandler {
         version: i64,
         ctx: &TaskContext,
     ) -> Result<Plan, PlanFailure> {
-        let (graph, made_by, origin) = self.make(goal, ctx).await?;
+        let (graph, made_by, origin) = self.make(goal, version, ctx).await?;
         let problems = graph::problems(&graph, &self.catalog);
         if !problems.is_empty() {
             return Err(PlanFailure::permanent(format!(

@@ -21,6 +21,11 @@
 //! kind = "noop"
 //! title = "Review"
 //! depends_on = ["snapshot"]
+//! [[proactive]]                        # proposed for each matching active goal (see `proactive`)
+//! key = "pulse"
+//! kind = "noop"
+//! title = "Daily pulse for {{ goal.title }}"
+//! per_day = 1
 //! ```
 
 use juggernaut_core::Goal;
@@ -42,6 +47,8 @@ struct Raw {
     #[serde(default)]
     params: toml::Table,
     tasks: Vec<RawTask>,
+    #[serde(default)]
+    proactive: Vec<crate::proactive::RawProactive>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -54,18 +61,18 @@ struct RawMatch {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawTask {
-    key: String,
-    kind: String,
-    title: String,
+pub(crate) struct RawTask {
+    pub(crate) key: String,
+    pub(crate) kind: String,
+    pub(crate) title: String,
     #[serde(default)]
-    input: Option<toml::Value>,
+    pub(crate) input: Option<toml::Value>,
     #[serde(default)]
-    depends_on: Vec<String>,
+    pub(crate) depends_on: Vec<String>,
     #[serde(default)]
-    priority: i32,
+    pub(crate) priority: i32,
     #[serde(default)]
-    acceptance: Vec<String>,
+    pub(crate) acceptance: Vec<String>,
 }
 
 /// A checked playbook.
@@ -83,6 +90,7 @@ pub struct Playbook {
     title: Option<regex::Regex>,
     params: serde_json::Value,
     tasks: Vec<RawTask>,
+    pub(crate) proactive: Vec<crate::proactive::Template>,
 }
 
 /// A playbook that failed its checks: the file, and every problem in it.
@@ -131,8 +139,10 @@ impl Playbook {
             title,
             params,
             tasks: raw.tasks,
+            proactive: raw.proactive.into_iter().map(Into::into).collect(),
         };
         book.check(registry).map_err(fail)?;
+        book.check_proactive(registry).map_err(fail)?;
         Ok(book)
     }
 
@@ -142,7 +152,7 @@ impl Playbook {
             tags: self.tags.clone(),
             ..juggernaut_core::NewGoal::titled("sample goal")
         };
-        let graph = self.expand_spec(&sample, 0)?;
+        let graph = self.expand_spec(&self.tasks, &sample, 0)?;
         let mut problems = match graph.validate() {
             Ok(()) => Vec::new(),
             Err(e) => e.0,
@@ -187,15 +197,17 @@ impl Playbook {
 
     /// The task graph for `goal`.
     pub fn expand(&self, goal: &Goal) -> Result<PlanGraph, PlaybookError> {
-        self.expand_spec(&goal.spec, goal.id.0)
+        self.expand_spec(&self.tasks, &goal.spec, goal.id.0)
             .map_err(|problems| PlaybookError {
                 file: self.path.display().to_string(),
                 problems,
             })
     }
 
-    fn expand_spec(
+    /// `tasks` rendered for `goal` (with id `id`) as a graph; every problem is listed.
+    pub(crate) fn expand_spec(
         &self,
+        tasks: &[RawTask],
         goal: &juggernaut_core::NewGoal,
         id: i64,
     ) -> Result<PlanGraph, Vec<String>> {
@@ -216,8 +228,8 @@ impl Playbook {
             env.render_str(text, &ctx).map_err(|e| format!("{at}: {e}"))
         };
         let mut problems = Vec::new();
-        let mut tasks = Vec::with_capacity(self.tasks.len());
-        for t in &self.tasks {
+        let mut out = Vec::with_capacity(tasks.len());
+        for t in tasks {
             let at = format!("task `{}`", t.key);
             let title = render(&format!("{at}, `title`"), &t.title).unwrap_or_else(|e| {
                 problems.push(e);
@@ -236,7 +248,7 @@ impl Playbook {
                     )
                 }
             };
-            tasks.push(PlanTask {
+            out.push(PlanTask {
                 key: t.key.clone(),
                 kind: t.kind.clone(),
                 title,
@@ -247,7 +259,7 @@ impl Playbook {
             });
         }
         if problems.is_empty() {
-            Ok(PlanGraph { tasks })
+            Ok(PlanGraph { tasks: out })
         } else {
             Err(problems)
         }

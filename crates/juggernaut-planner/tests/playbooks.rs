@@ -132,3 +132,55 @@ fn the_best_match_wins_and_bad_files_are_listed() {
             .is_empty()
     );
 }
+
+const PROACTIVE: &str = r#"
+[[proactive]]
+key = "pulse"
+kind = "noop"
+title = "Pulse for {{ goal.title }}"
+per_day = 2
+"#;
+
+#[test]
+fn proactive_templates_propose_one_task_per_slot() {
+    use chrono::TimeZone;
+    use juggernaut_core::Origin;
+    use juggernaut_core::proactive::Proposals;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "revenue.toml", &format!("{GOOD}{PROACTIVE}"));
+    let books = Playbooks::load(dir.path(), &registry());
+    assert!(books.errors.is_empty(), "{:?}", books.errors);
+    let g = goal("Grow Sales", &[]);
+    let morning = Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap();
+    let proposed = books.propose(&g, morning);
+    assert_eq!(proposed.len(), 1);
+    let t = &proposed[0];
+    assert_eq!(t.title, "Pulse for Grow Sales");
+    assert_eq!(t.origin, Origin::Proactive);
+    assert_eq!(t.goal_id, Some(GoalId(7)));
+    assert_eq!(
+        t.dedupe_key.as_deref(),
+        Some("proactive:7:revenue.pulse:2026-11-29:0")
+    );
+    // Same slot, same key; the afternoon is the second slot of two.
+    let later = Utc.with_ymd_and_hms(2026, 11, 29, 11, 59, 0).unwrap();
+    assert_eq!(books.propose(&g, later)[0].dedupe_key, t.dedupe_key);
+    let afternoon = Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap();
+    assert_ne!(books.propose(&g, afternoon)[0].dedupe_key, t.dedupe_key);
+    // Goals the playbook does not match get nothing.
+    assert!(books.propose(&goal("Ops", &["ops"]), morning).is_empty());
+}
+
+#[test]
+fn proactive_templates_are_checked_on_load() {
+    let bad = |entry: &str| problems(&format!("{GOOD}\n[[proactive]]\n{entry}"));
+    assert!(bad("key = \"p\"\nkind = \"phone\"\ntitle = \"t\"\n").contains("`phone`"));
+    assert!(bad("key = \"p\"\nkind = \"plan\"\ntitle = \"t\"\n").contains("cannot be proposed"));
+    assert!(bad("key = \"p\"\nkind = \"noop\"\ntitle = \"t\"\nper_day = 0\n").contains("per_day"));
+    assert!(bad("key = \"p\"\nkind = \"noop\"\ntitle = \"t\"\nper_day = 97\n").contains("per_day"));
+    assert!(
+        bad("key = \"p\"\nkind = \"noop\"\ntitle = \"{{ goal.nope(\"\n").contains("[[proactive]]")
+    );
+    let twice = "key = \"p\"\nkind = \"noop\"\ntitle = \"t\"\n[[proactive]]\nkey = \"p\"\nkind = \"noop\"\ntitle = \"t\"\n";
+    assert!(bad(twice).contains("used twice"));
+}

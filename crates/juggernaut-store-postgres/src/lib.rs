@@ -14,6 +14,7 @@ mod capability;
 mod children;
 mod claim;
 mod complete;
+mod costs;
 mod enqueue;
 mod error;
 mod external;

@@ -156,6 +156,36 @@ pub async fn count_events<'e>(ex: impl PgExecutor<'e>, kind: EventKind) -> Resul
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// Which of `keys` a task carries as its dedupe key, in any state.
+pub async fn used_dedupe_keys<'e>(
+    ex: impl PgExecutor<'e>,
+    keys: &[String],
+) -> Result<Vec<String>, StoreError> {
+    check_keys(keys)?;
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_scalar(
+        "SELECT DISTINCT dedupe_key FROM tasks WHERE dedupe_key = ANY($1) AND dedupe_key IS NOT NULL",
+    )
+    .bind(keys)
+    .fetch_all(ex)
+    .await
+    .map_err(db("used_dedupe_keys"))
+}
+
+fn check_keys(keys: &[String]) -> Result<(), StoreError> {
+    if keys.len() > 1000 {
+        return Err(StoreError::Domain(
+            juggernaut_core::DomainError::InvalidField {
+                field: "keys",
+                reason: format!("{} keys asked at once; at most 1000", keys.len()),
+            },
+        ));
+    }
+    Ok(())
+}
+
 /// Events with ids above `after`, oldest first.
 pub async fn events_after<'e>(
     ex: impl PgExecutor<'e>,

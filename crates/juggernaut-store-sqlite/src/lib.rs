@@ -11,6 +11,7 @@ mod capability;
 mod children;
 mod claim;
 mod complete;
+mod costs;
 mod enqueue;
 mod error;
 mod external;

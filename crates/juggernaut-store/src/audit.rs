@@ -6,6 +6,10 @@
 use juggernaut_core::{EventKind, GoalStatus, Origin, RiskLevel, TaskId, TaskKind};
 use serde::{Deserialize, Serialize};
 
+mod costs;
+
+pub use costs::{CostReserved, CostSettled};
+
 /// `task.enqueued`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -287,6 +291,10 @@ pub enum Payload {
     Planned(Planned),
     /// `goal.plan_failed`.
     PlanFailed(PlanFailed),
+    /// `cost.reserved`.
+    CostReserved(CostReserved),
+    /// `cost.settled`.
+    CostSettled(CostSettled),
 }
 
 impl Payload {
@@ -329,6 +337,8 @@ impl Payload {
             K::MetricRecorded => Self::MetricReading(serde_json::from_value(d)?),
             K::GoalPlanned => Self::Planned(serde_json::from_value(d)?),
             K::GoalPlanFailed => Self::PlanFailed(serde_json::from_value(d)?),
+            K::CostReserved => Self::CostReserved(serde_json::from_value(d)?),
+            K::CostSettled => Self::CostSettled(serde_json::from_value(d)?),
         })
     }
 

@@ -1,5 +1,6 @@
 //! The store's error type. Every variant says whether retrying the same call can help.
 
+use crate::capability::costs::BudgetScope;
 use juggernaut_core::{DomainError, TaskId, TaskStatus};
 
 /// Errors from any [`crate::Store`] backend.
@@ -88,6 +89,21 @@ pub enum StoreError {
         /// Whether it was a transient fault (connection lost, serialization failure, busy).
         transient: bool,
     },
+    /// A reservation would overrun a budget: nothing was reserved. Not retried (the budget does
+    /// not grow by waiting within a call) and not bad input (the request was well formed).
+    #[error(
+        "{scope} budget exhausted: ${spent_usd:.4} of ${limit_usd:.4} spent or reserved, ${asked_usd:.4} asked"
+    )]
+    BudgetExceeded {
+        /// The budget with no room.
+        scope: BudgetScope,
+        /// Its limit.
+        limit_usd: f64,
+        /// What was already spent or reserved against it.
+        spent_usd: f64,
+        /// What the refused reservation asked for.
+        asked_usd: f64,
+    },
     /// Stored data this binary cannot read (an unknown status written by another version).
     #[error("corrupt row in {table}: {reason}")]
     Corrupt {
@@ -114,6 +130,7 @@ impl StoreError {
             | Self::SchemaTooOld { .. }
             | Self::Missing { .. }
             | Self::InvalidUrl { .. }
+            | Self::BudgetExceeded { .. }
             | Self::Corrupt { .. } => false,
         }
     }
@@ -132,6 +149,7 @@ impl StoreError {
             | Self::Missing { .. }
             | Self::InvalidUrl { .. } => true,
             Self::StaleLease { .. }
+            | Self::BudgetExceeded { .. }
             | Self::Connect { .. }
             | Self::Database { .. }
             | Self::Corrupt { .. } => false,

@@ -1,8 +1,8 @@
 //! The storage boundary. [`capability`] has one trait per capability (queue, reads, workers,
-//! leadership, schedules, retention, admin) and the umbrella [`Store`] every backend implements
-//! (SQLite embedded, PostgreSQL shared); `conformance` (feature `conformance`, for tests) is the
-//! one suite every backend must pass. Nothing here knows SQL: the backends own that, with the
-//! same file names and one operation per file.
+//! leadership, schedules, retention, goals, costs, admin) and the umbrella [`Store`] every
+//! backend implements (SQLite embedded, PostgreSQL shared); `conformance` (feature
+//! `conformance`, for tests) is the one suite every backend must pass. Nothing here knows SQL:
+//! the backends own that, with the same file names and one operation per file.
 
 pub mod api;
 pub mod audit;
@@ -16,12 +16,16 @@ pub mod url;
 /// Every capability trait, for callers that use a whole store: `use juggernaut_store::prelude::*`.
 pub mod prelude {
     pub use crate::{
-        Admin, Leadership, Queue, Retention, ScheduleStore, Store, TaskReads, Workers,
+        Admin, CostStore, Leadership, Queue, Retention, ScheduleStore, Store, TaskReads, Workers,
     };
 }
 
 pub use api::*;
 pub use capability::admin::Admin;
+pub use capability::costs::{
+    BudgetScope, CostFilter, CostId, CostRecord, CostState, CostStore, Limits, Reservation, Spend,
+    Usage,
+};
 pub use capability::goals::{GoalFilter, GoalStore, MAX_RAW, NewPlan, PlanningFailure, Recorded};
 pub use capability::leadership::{self, LeaderInfo, Leadership};
 pub use capability::queue::Queue;

@@ -26,11 +26,17 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("juggernaut-handlers", with(&["juggernaut-handler"])),
         ("juggernaut-engine", with(&["juggernaut-handler"])),
         ("juggernaut-app", with(&["juggernaut-handler"])),
-        ("juggernaut-planner", with(&["juggernaut-handler"])),
+        ("juggernaut-llm", store.clone()),
+        (
+            "juggernaut-planner",
+            with(&["juggernaut-handler", "juggernaut-llm"]),
+        ),
         (
             "juggernaut-server",
             with(&["juggernaut-app", "juggernaut-engine", "juggernaut-handler"]),
         ),
+        // Metric sources: the store only for its URL redaction.
+        ("juggernaut-sources", store.clone()),
         (
             "juggernaut-testkit",
             with(&["juggernaut-store-postgres", "juggernaut-store-sqlite"]),
@@ -42,8 +48,10 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "juggernaut-engine",
                 "juggernaut-handler",
                 "juggernaut-handlers",
+                "juggernaut-llm",
                 "juggernaut-planner",
                 "juggernaut-server",
+                "juggernaut-sources",
                 "juggernaut-store-postgres",
                 "juggernaut-store-sqlite",
             ]),

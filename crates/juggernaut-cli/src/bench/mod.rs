@@ -1,6 +1,8 @@
 //! `juggernaut bench`: the workloads of ../shared/bench/WORKLOADS.md, each on a fresh database,
 //! printing exactly one result line per workload.
 
+mod fake_llm;
+mod p1;
 mod report;
 mod sweep;
 mod target;
@@ -43,6 +45,8 @@ pub async fn run(url: &str, args: BenchArgs) -> anyhow::Result<()> {
                 Workload::W1 => w1::run(&target, &args).await,
                 Workload::W2 => w2::run(&target, &args).await,
                 Workload::W3 => w3::run(&target, &args).await,
+                Workload::P1 => p1::run(&target, &args, false).await,
+                Workload::P1Llm => p1::run(&target, &args, true).await,
                 Workload::Sweep => Ok(()),
             };
             target.dispose().await;
@@ -58,6 +62,8 @@ enum Workload {
     W2,
     W3,
     Sweep,
+    P1,
+    P1Llm,
 }
 
 fn parse_workloads(names: &[String]) -> anyhow::Result<Vec<Workload>> {
@@ -68,8 +74,10 @@ fn parse_workloads(names: &[String]) -> anyhow::Result<Vec<Workload>> {
             "W2" => Ok(Workload::W2),
             "W3" => Ok(Workload::W3),
             "SWEEP" => Ok(Workload::Sweep),
+            "P1" => Ok(Workload::P1),
+            "P1-LLM" => Ok(Workload::P1Llm),
             other => Err(BadInput(format!(
-                "unknown workload `{other}` (available: W1, W2, W3, SWEEP)"
+                "unknown workload `{other}` (available: W1, W2, W3, SWEEP, P1, P1-llm)"
             ))
             .into()),
         })

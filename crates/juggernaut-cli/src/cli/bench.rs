@@ -21,8 +21,9 @@ pub struct BenchArgs {
     /// to create a fresh database per run.
     #[arg(long, value_enum, default_value = "all")]
     pub backend: BenchBackend,
-    /// Workloads, comma-separated: W1, W2, W3, and SWEEP (W1 at each `--sweep-n`, in this
-    /// process and then through `--sweep-workers` worker processes).
+    /// Workloads, comma-separated: W1, W2, W3, SWEEP (W1 at each `--sweep-n`, in this
+    /// process and then through `--sweep-workers` worker processes), P1 (goals planned by a
+    /// playbook) and P1-llm (goals planned through a local fake LLM server).
     #[arg(long, value_delimiter = ',', default_value = "W1,W2,W3")]
     pub workloads: Vec<String>,
     /// W1 task count.
@@ -49,6 +50,12 @@ pub struct BenchArgs {
     /// SWEEP backlog sizes, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "50000,200000,1000000", value_parser = ranged::<u64>(1, MAX_BENCH_TASKS))]
     pub sweep_n: Vec<u64>,
+    /// P1 goal count.
+    #[arg(long, default_value_t = 1000, value_parser = ranged::<u64>(1, 100_000))]
+    pub p1_n: u64,
+    /// P1-llm goal count.
+    #[arg(long, default_value_t = 100, value_parser = ranged::<u64>(1, 10_000))]
+    pub p1_llm_n: u64,
     /// SWEEP worker processes for the lines with `workers=`.
     #[arg(long, default_value_t = 4, value_parser = ranged::<u32>(1, 64))]
     pub sweep_workers: u32,

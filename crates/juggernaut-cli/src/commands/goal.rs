@@ -17,6 +17,9 @@ pub async fn run(ctx: &Ctx, cmd: GoalCommand) -> anyhow::Result<()> {
         GoalCommand::Add(args) => Some(new_goal(args)?),
         _ => None,
     };
+    if let Some(g) = &new {
+        configured_source(ctx, g)?;
+    }
     let access = match &cmd {
         GoalCommand::Add(_) => Access::Create,
         GoalCommand::Pause(_) | GoalCommand::Resume(_) | GoalCommand::Cancel(_) => Access::Existing,
@@ -136,6 +139,23 @@ fn new_goal(a: &GoalArgs) -> anyhow::Result<NewGoal> {
     };
     g.validate()?;
     Ok(g)
+}
+
+/// A SQL metric must run on a data source the configuration names.
+fn configured_source(ctx: &Ctx, goal: &NewGoal) -> anyhow::Result<()> {
+    let sources = &ctx.config.sources;
+    match goal.target.as_ref().map(|t| &t.source) {
+        Some(MetricSource::Sql { source, .. }) if !sources.named.contains_key(source) => {
+            Err(BadInput(format!(
+                "--source `{source}` is not a configured data source (configured: {}); add \
+                 [sources.{source}] to the configuration ({})",
+                sources.listed(),
+                clean(&ctx.config.source)
+            ))
+            .into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A deadline: a date (its end, UTC) or an RFC 3339 time.

@@ -50,6 +50,8 @@ async fn run(
         );
     }
     let planning = wiring.planning(cfg);
+    let proactive = wiring.proactive(cfg);
+    let (sampling, sources) = crate::sampling::load(cfg)?;
     let registry = wiring.registry;
     let store = db::open(url, Access::Create).await?;
     let kinds = cfg.kinds_of(&roles);
@@ -69,7 +71,10 @@ async fn run(
     node_cfg.leader.max_run = cfg.max_run;
     node_cfg.leader.retention = cfg.retention;
     let serving: Vec<String> = node_cfg.registration.kinds.clone();
-    let node = Node::new(store.clone(), registry, node_cfg).with_planning(planning);
+    let node = Node::new(store.clone(), registry, node_cfg)
+        .with_planning(planning)
+        .with_proactive(proactive)
+        .with_sampling(sampling);
     let shutdown = CancellationToken::new();
     tokio::spawn(on_signal(shutdown.clone()));
     let server = match listen {
@@ -104,6 +109,7 @@ async fn run(
         let _ = s.await;
     }
     store.close().await;
+    sources.close().await;
     result?;
     println!("stopped cleanly");
     Ok(())

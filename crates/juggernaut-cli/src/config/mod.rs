@@ -1,9 +1,13 @@
 //! Configuration: `juggernaut.toml` parsed raw (unknown keys refused), then validated into a typed
 //! config; flags and `JUGGERNAUT_*` environment variables override the file.
 
+mod llm;
 mod planner;
+mod sources;
 
+pub use llm::{Llm, LlmEnv};
 pub use planner::Planner;
+pub use sources::Sources;
 
 use crate::exit::BadInput;
 use juggernaut_core::worker::Role;
@@ -32,6 +36,14 @@ struct Raw {
     retention: RawRetention,
     #[serde(default)]
     planner: planner::RawPlanner,
+    #[serde(default)]
+    sources: BTreeMap<String, sources::RawSource>,
+    #[serde(default)]
+    sampler: sources::RawSampler,
+    #[serde(default)]
+    llm: llm::RawLlm,
+    #[serde(default)]
+    budgets: llm::RawBudgets,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -83,6 +95,10 @@ pub struct Config {
     pub retention: Duration,
     /// Playbooks and the planner loop.
     pub planner: Planner,
+    /// Data sources and the sampler loop.
+    pub sources: Sources,
+    /// The LLM provider, prices and money limits.
+    pub llm: Llm,
 }
 
 /// `v` (or `default`) if it lies in `min..=max`; the error names the key, the file and the range.
@@ -128,10 +144,10 @@ impl Config {
             .and_then(Path::parent)
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        Self::validate(raw, base, &file)
+        Self::validate(raw, &LlmEnv::from_process(), base, &file)
     }
 
-    fn validate(raw: Raw, base: &Path, file: &str) -> anyhow::Result<Self> {
+    fn validate(raw: Raw, env: &LlmEnv, base: &Path, file: &str) -> anyhow::Result<Self> {
         let concurrency = bounded(
             "engine.concurrency",
             raw.engine.concurrency.map(u64::from),
@@ -154,8 +170,13 @@ impl Config {
         let e = &raw.engine;
         let w = &raw.watchdog;
         let planner = raw.planner.validate(base, file)?;
+        let sources = sources::validate(raw.sources, raw.sampler, base, file)?;
+        let mut llm = raw.llm.validate(env, base, file)?;
+        llm.limits = raw.budgets.validate(file)?;
         Ok(Self {
             planner,
+            sources,
+            llm,
             source: file.to_owned(),
             database_url: raw.database_url,
             listen: raw.listen,
@@ -271,6 +292,7 @@ mod tests {
     fn parse(text: &str) -> anyhow::Result<Config> {
         Config::validate(
             toml::from_str(text).map_err(|e| BadInput(e.to_string()))?,
+            &LlmEnv::default(),
             Path::new("/etc/j"),
             "test.toml",
         )

@@ -7,6 +7,8 @@
 //! batch = 500                   # most plan tasks enqueued per pass
 //! min_interval_secs = 600       # a goal is planned again no sooner than this
 //! backoff_secs = 600            # after a failed (or impossible) plan
+//! prompt_file = "prompts/plan.md" # the LLM planner's prompt (minijinja); default: built in
+//! proactive_interval_secs = 60  # how often playbooks' [[proactive]] templates are asked
 //! ```
 
 use super::bounded;
@@ -24,6 +26,8 @@ pub struct RawPlanner {
     batch: Option<u64>,
     min_interval_secs: Option<u64>,
     backoff_secs: Option<u64>,
+    prompt_file: Option<PathBuf>,
+    proactive_interval_secs: Option<u64>,
 }
 
 /// The planner's validated settings.
@@ -33,6 +37,10 @@ pub struct Planner {
     pub playbooks_dir: PathBuf,
     /// The leader loop's pacing.
     pub pacing: PlannerConfig,
+    /// The LLM planner's prompt template, if not the built-in one.
+    pub prompt_file: Option<PathBuf>,
+    /// How often the proactive pass runs.
+    pub proactive_interval: Duration,
 }
 
 impl RawPlanner {
@@ -51,12 +59,17 @@ impl RawPlanner {
                 file,
             )?))
         };
+        let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         Ok(Planner {
-            playbooks_dir: if dir.is_absolute() {
-                dir
-            } else {
-                base.join(dir)
-            },
+            playbooks_dir: resolve(dir),
+            prompt_file: self.prompt_file.map(resolve),
+            proactive_interval: Duration::from_secs(bounded(
+                "planner.proactive_interval_secs",
+                self.proactive_interval_secs,
+                60,
+                (1, 86_400),
+                file,
+            )?),
             pacing: PlannerConfig {
                 interval: Duration::from_millis(bounded(
                     "planner.interval_ms",

@@ -135,6 +135,39 @@ pub enum EngineEvent {
         /// Why.
         reason: String,
     },
+    /// A proactive template proposed a task for a goal.
+    TaskProposed {
+        /// The goal.
+        goal: Option<GoalId>,
+        /// The task.
+        task: TaskId,
+    },
+    /// The sampler read a goal's metric and recorded the value.
+    MetricSampled {
+        /// The goal.
+        goal: GoalId,
+        /// The value.
+        value: f64,
+    },
+    /// A goal's metric cannot be read (reported when the reason changes, not every pass).
+    MetricReadFailed {
+        /// The goal.
+        goal: GoalId,
+        /// Why, naming the source.
+        reason: String,
+    },
+    /// A reading met a goal's target: the goal is achieved.
+    GoalAchieved {
+        /// The goal.
+        goal: GoalId,
+        /// The reading.
+        value: f64,
+    },
+    /// Active goals passed their deadline short of the target: they are missed.
+    GoalsMissed {
+        /// The goals.
+        goals: Vec<GoalId>,
+    },
     /// Old terminal tasks were pruned.
     TasksPruned {
         /// How many.
@@ -150,7 +183,7 @@ pub enum EngineEvent {
 }
 
 /// Every event name, in variant order (the metric label).
-pub const EVENT_NAMES: [&str; 19] = [
+pub const EVENT_NAMES: [&str; 24] = [
     "task_claimed",
     "task_ran",
     "task_completed",
@@ -168,6 +201,11 @@ pub const EVENT_NAMES: [&str; 19] = [
     "schedule_skipped",
     "plan_requested",
     "goal_not_plannable",
+    "task_proposed",
+    "metric_sampled",
+    "metric_read_failed",
+    "goal_achieved",
+    "goals_missed",
     "tasks_pruned",
     "store_fault",
 ];
@@ -193,8 +231,13 @@ impl EngineEvent {
             Self::ScheduleSkipped { .. } => 14,
             Self::PlanRequested { .. } => 15,
             Self::GoalNotPlannable { .. } => 16,
-            Self::TasksPruned { .. } => 17,
-            Self::StoreFault { .. } => 18,
+            Self::TaskProposed { .. } => 17,
+            Self::MetricSampled { .. } => 18,
+            Self::MetricReadFailed { .. } => 19,
+            Self::GoalAchieved { .. } => 20,
+            Self::GoalsMissed { .. } => 21,
+            Self::TasksPruned { .. } => 22,
+            Self::StoreFault { .. } => 23,
         }
     }
 
@@ -214,11 +257,13 @@ impl EngineEvent {
                 | Self::AttemptsTimedOut { .. }
                 | Self::ScheduleSkipped { .. }
                 | Self::GoalNotPlannable { .. }
+                | Self::MetricReadFailed { .. }
+                | Self::GoalsMissed { .. }
                 | Self::StoreFault { .. }
         )
     }
 
-    /// Per-task events of the hot path, logged at `debug` only.
+    /// Per-task events of the hot path (and each metric reading), logged at `debug` only.
     fn is_per_task(&self) -> bool {
         matches!(
             self,
@@ -226,6 +271,7 @@ impl EngineEvent {
                 | Self::TaskRan { .. }
                 | Self::TaskCompleted { .. }
                 | Self::ResultsWritten { .. }
+                | Self::MetricSampled { .. }
         )
     }
 }

@@ -64,6 +64,25 @@ fn one_of_each() -> Vec<EngineEvent> {
             goal: GoalId(1),
             reason: "r".into(),
         },
+        EngineEvent::TaskProposed {
+            goal: Some(GoalId(1)),
+            task: t,
+        },
+        EngineEvent::MetricSampled {
+            goal: GoalId(1),
+            value: 2.5,
+        },
+        EngineEvent::MetricReadFailed {
+            goal: GoalId(1),
+            reason: "r".into(),
+        },
+        EngineEvent::GoalAchieved {
+            goal: GoalId(1),
+            value: 3.0,
+        },
+        EngineEvent::GoalsMissed {
+            goals: vec![GoalId(2)],
+        },
         EngineEvent::TasksPruned { count: 3 },
         EngineEvent::StoreFault {
             operation: "claim",

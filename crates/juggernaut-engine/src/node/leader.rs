@@ -1,8 +1,11 @@
 //! The leader loop: every tick, take or renew leadership; while leading, run the watchdog, the
-//! scheduler, the pruner and (when the node plans goals) the planner when each is due. Driven by a closed [`Event`] enum.
+//! scheduler, the pruner and (when the node has them) the planner and the sampler when each is
+//! due. Driven by a closed [`Event`] enum.
 
 use super::LeaderConfig;
 use super::planner::{self, Planning};
+use super::proactive::{self, Proactive};
+use super::sampler::{Sampler, Sampling};
 use super::{pruner, scheduler, watchdog};
 use crate::events::EventSink;
 use crate::idle::{Idle, IdleBoard, Loop};
@@ -22,6 +25,17 @@ pub struct Reporting {
     pub events: EventSink,
 }
 
+/// The optional loops a node runs while it leads.
+#[derive(Debug, Clone, Default)]
+pub struct Loops {
+    /// The planner.
+    pub planning: Option<Planning>,
+    /// The sampler.
+    pub sampling: Option<Sampling>,
+    /// The proactive pass, when the node proposes tasks from templates.
+    pub proactive: Option<Proactive>,
+}
+
 /// What wakes the leader loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
@@ -36,7 +50,7 @@ pub async fn run(
     store: Arc<dyn Store>,
     id: WorkerId,
     config: LeaderConfig,
-    planning: Option<Planning>,
+    loops: Loops,
     report: Reporting,
     stop: CancellationToken,
 ) {
@@ -44,8 +58,10 @@ pub async fn run(
     let mut next_watchdog = Instant::now();
     let mut next_prune = Instant::now();
     let mut next_plan = Instant::now();
+    let mut next_propose = Instant::now();
     let mut leading = false;
     let mut schedules = scheduler::Scheduler::default();
+    let mut sampler = Sampler::default();
     loop {
         let event = tokio::select! {
             biased;
@@ -53,6 +69,7 @@ pub async fn run(
             _ = tokio::time::sleep(if leading { config.tick } else { config.tick * 2 }) => Event::Tick,
         };
         if event == Event::Shutdown {
+            sampler.stop();
             return;
         }
         leading = match store.try_lead(ENGINE, &id, config.ttl).await {
@@ -67,7 +84,7 @@ pub async fn run(
             }
         };
         if !leading {
-            follow(store.as_ref(), idle).await;
+            follow(store.as_ref(), idle, &loops).await;
             continue;
         }
         idle.busy(Loop::Leader);
@@ -81,15 +98,22 @@ pub async fn run(
             pruner::tick(store.as_ref(), &id, &config, &report).await;
             next_prune = now + config.prune_interval;
         }
-        if let Some(p) = planning.as_ref().filter(|_| now >= next_plan) {
+        if let Some(p) = loops.planning.as_ref().filter(|_| now >= next_plan) {
             planner::tick(store.as_ref(), &id, p, &report).await;
             next_plan = now + p.config.interval;
+        }
+        if let Some(s) = &loops.sampling {
+            sampler.tick(&store, s, &report).await;
+        }
+        if let Some(p) = loops.proactive.as_ref().filter(|_| now >= next_propose) {
+            proactive::tick(store.as_ref(), p, &report).await;
+            next_propose = now + p.interval;
         }
     }
 }
 
 /// Records who leads, for a node that does not.
-async fn follow(store: &dyn Store, idle: &IdleBoard) {
+async fn follow(store: &dyn Store, idle: &IdleBoard, loops: &Loops) {
     let (code, reason) = match store.leader(ENGINE).await {
         Ok(Some(l)) => (
             Idle::FollowingLeader,
@@ -102,7 +126,14 @@ async fn follow(store: &dyn Store, idle: &IdleBoard) {
         Err(e) => (Idle::StoreUnavailable, format!("store unavailable: {e}")),
     };
     idle.idle(Loop::Leader, code, reason);
-    for l in [Loop::Watchdog, Loop::Scheduler, Loop::Pruner, Loop::Planner] {
+    let mut leader_only = vec![Loop::Watchdog, Loop::Scheduler, Loop::Pruner, Loop::Planner];
+    if loops.sampling.is_some() {
+        leader_only.push(Loop::Sampler);
+    }
+    if loops.proactive.is_some() {
+        leader_only.push(Loop::Proactive);
+    }
+    for l in leader_only {
         idle.idle(l, Idle::NotLeader, "not the leader");
     }
 }

@@ -1,14 +1,19 @@
 //! A node: one Juggernaut process. It registers itself as a worker, heartbeats with its idle
 //! reasons, runs the dispatcher for the kinds its roles serve, and competes for leadership of the
-//! singleton loops (watchdog, scheduler, pruner, planner), which move to another node when the leader dies.
+//! singleton loops (watchdog, scheduler, pruner, planner, sampler, proactive), which move to another node when
+//! the leader dies.
 
 mod leader;
 mod planner;
+mod proactive;
 mod pruner;
+mod sampler;
 mod scheduler;
 mod watchdog;
 
 pub use planner::{PlannerConfig, Planning};
+pub use proactive::Proactive;
+pub use sampler::{MAX_GOALS, MetricReader, SamplerConfig, Sampling};
 
 use crate::dispatcher::{Dispatcher, DispatcherConfig};
 use crate::error::EngineError;
@@ -117,6 +122,8 @@ pub struct Node {
     idle: IdleBoard,
     events: EventSink,
     planning: Option<Planning>,
+    sampling: Option<Sampling>,
+    proactive: Option<Proactive>,
 }
 
 impl Node {
@@ -129,12 +136,26 @@ impl Node {
             idle: IdleBoard::default(),
             events: EventSink::default(),
             planning: None,
+            sampling: None,
+            proactive: None,
         }
     }
 
     /// Runs the planner loop while this node leads.
     pub fn with_planning(mut self, planning: Planning) -> Self {
         self.planning = Some(planning);
+        self
+    }
+
+    /// Proposes tasks from proactive templates while this node leads.
+    pub fn with_proactive(mut self, proactive: Proactive) -> Self {
+        self.proactive = Some(proactive);
+        self
+    }
+
+    /// Runs the sampler loop (metrics read into their series, deadlines) while this node leads.
+    pub fn with_sampling(mut self, sampling: Sampling) -> Self {
+        self.sampling = Some(sampling);
         self
     }
 
@@ -173,7 +194,11 @@ impl Node {
             self.store.clone(),
             id.clone(),
             self.config.leader.clone(),
-            self.planning.clone(),
+            leader::Loops {
+                planning: self.planning.clone(),
+                sampling: self.sampling.clone(),
+                proactive: self.proactive.clone(),
+            },
             leader::Reporting {
                 idle: self.idle.clone(),
                 events: self.events.clone(),

@@ -37,6 +37,10 @@ impl TaskReads for PostgresStore {
         read::count_events(self.pool(), kind).await
     }
 
+    async fn used_dedupe_keys(&self, keys: &[String]) -> StoreResult<Vec<String>> {
+        read::used_dedupe_keys(self.pool(), keys).await
+    }
+
     async fn events_after(&self, after: EventId, limit: u32) -> StoreResult<Vec<AuditEvent>> {
         read::events_after(self.pool(), after, limit).await
     }

@@ -3,6 +3,7 @@
 //! each delegating to the operation files.
 
 mod admin;
+mod costs;
 mod goals;
 mod leadership;
 mod queue;

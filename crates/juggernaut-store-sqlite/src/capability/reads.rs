@@ -37,6 +37,10 @@ impl TaskReads for SqliteStore {
         read::count_events(&self.reader, kind).await
     }
 
+    async fn used_dedupe_keys(&self, keys: &[String]) -> StoreResult<Vec<String>> {
+        read::used_dedupe_keys(&self.reader, keys).await
+    }
+
     async fn events_after(&self, after: EventId, limit: u32) -> StoreResult<Vec<AuditEvent>> {
         read::events_after(&self.reader, after, limit).await
     }

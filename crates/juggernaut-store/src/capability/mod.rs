@@ -1,10 +1,11 @@
 //! The storage API, one trait per capability, one file each: what a caller may do with the
 //! store, so that each part of the system is handed only what it uses (a handler's context gets
 //! no scheduler, the HTTP API no lease operations). [`Store`] is the umbrella every backend
-//! implements through its capabilities; it exists for wiring only. Costs, tool calls, approvals
-//! and escalations arrive as capability files of their own, as goals and plans did.
+//! implements through its capabilities; it exists for wiring only. Tool calls, approvals and
+//! escalations arrive as capability files of their own, as goals, plans and costs did.
 
 pub mod admin;
+pub mod costs;
 pub mod goals;
 pub mod leadership;
 pub mod queue;
@@ -23,6 +24,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// (`Arc<dyn Store>` coerces to `Arc<dyn Queue>` and the others).
 pub trait Store:
     admin::Admin
+    + costs::CostStore
     + goals::GoalStore
     + queue::Queue
     + reads::TaskReads
@@ -36,6 +38,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: admin::Admin
+        + costs::CostStore
         + goals::GoalStore
         + queue::Queue
         + reads::TaskReads

@@ -30,6 +30,10 @@ pub trait TaskReads: Send + Sync {
     /// How many audit events of `kind` exist (for example accepted completions).
     async fn count_events(&self, kind: EventKind) -> StoreResult<u64>;
 
+    /// Which of `keys` (at most 1000) a task carries as its dedupe key, in any state (a pruned
+    /// task is forgotten): a slot of proactive work is used once even after its task ended.
+    async fn used_dedupe_keys(&self, keys: &[String]) -> StoreResult<Vec<String>>;
+
     /// Up to `limit` (clamped to 1-1000) audit events with ids above `after`, oldest first: the
     /// whole log, page by page (a live view resumes from the last id it saw).
     async fn events_after(&self, after: EventId, limit: u32) -> StoreResult<Vec<AuditEvent>>;

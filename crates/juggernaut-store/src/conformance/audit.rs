@@ -199,6 +199,23 @@ async fn exercise(store: &S) {
         .plan_failed(g.id, "later", Some("prose"), Duration::ZERO, "planner")
         .await
         .unwrap();
+    // costs: a reservation and its settlement
+    let r = crate::Reservation {
+        goal_id: Some(g.id),
+        task_id: None,
+        category: juggernaut_core::cost::CostCategory::Llm,
+        item: "model".into(),
+        purpose: "planning".into(),
+        amount_usd: 0.5,
+    };
+    let cost = store
+        .reserve(&r, &crate::Limits::default(), "w")
+        .await
+        .unwrap();
+    store
+        .settle(cost, &crate::Usage::default(), "w")
+        .await
+        .unwrap();
     drain(store).await;
     // workers, schedules, pruning
     store

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod costs;
 pub mod goals;
 pub mod leadership;
 pub mod queue;
@@ -70,10 +71,20 @@ macro_rules! conformance_suite {
             (goals) readings_achieve_and_deadlines_miss,
             (goals) plans_are_stored_with_their_tasks_once,
             (goals) goals_to_plan_follows_what_changed,
+            (costs) reservations_count_until_settled,
+            (costs) budgets_refuse_naming_their_scope,
+            (costs) bad_reservations_are_refused,
+            (costs) settling_twice_is_refused,
+            (costs) spend_and_costs_follow_the_filter,
+            (costs) cost_events_are_typed,
+            (costs) concurrent_reservations_cannot_overrun_a_goal,
+            (costs) concurrent_reservations_cannot_overrun_the_day,
+            (costs) concurrent_settlements_settle_once,
             (reads) list_filters_and_paginates,
             (reads) counts_match_list,
             (reads) missing_task_is_not_found,
             (reads) events_after_a_cursor_come_oldest_first,
+            (reads) used_dedupe_keys_outlive_their_tasks,
             (workers) workers_register_heartbeat_and_deregister,
             (workers) lost_worker_tasks_are_handed_back_and_fenced,
             (leadership) leadership_is_exclusive_and_moves_on_expiry,

@@ -147,3 +147,29 @@ pub async fn events_after_a_cursor_come_oldest_first(store: S) {
     assert!(all.windows(2).all(|w| w[0] < w[1]));
     assert!(store.events_after(rest[1].id, 10).await.unwrap().is_empty());
 }
+
+/// Dedupe keys are found in any state, a finished task's too; an oversized ask is refused.
+pub async fn used_dedupe_keys_outlive_their_tasks(store: S) {
+    add(&store, keyed("noop", "k-open")).await;
+    add(&store, keyed("noop", "k-done")).await;
+    add(&store, task("noop")).await;
+    let c = claim(&store, "w", 10).await;
+    let done_one = c
+        .iter()
+        .find(|t| t.dedupe_key.as_deref() == Some("k-done"))
+        .unwrap();
+    store.complete(done(done_one)).await.unwrap();
+    let asked: Vec<String> = ["k-open", "k-done", "k-never"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let mut used = store.used_dedupe_keys(&asked).await.unwrap();
+    used.sort();
+    assert_eq!(used, vec!["k-done".to_owned(), "k-open".to_owned()]);
+    assert!(store.used_dedupe_keys(&[]).await.unwrap().is_empty());
+    let many: Vec<String> = (0..1001).map(|i| format!("k{i}")).collect();
+    assert!(matches!(
+        store.used_dedupe_keys(&many).await,
+        Err(StoreError::Domain(_))
+    ));
+}

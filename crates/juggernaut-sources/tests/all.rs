@@ -1,0 +1,7 @@
+//! Metric sources against real counterparts: a SQLite file in a temporary folder, a fresh
+//! PostgreSQL database with a role that can only read, and an HTTP server on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod http;
+mod postgres;
+mod sqlite;
