@@ -84,6 +84,9 @@ pub enum EventKind {
     /// Planning a goal failed; it is retried later.
     #[serde(rename = "goal.plan_failed")]
     GoalPlanFailed,
+    /// The playbook that made a goal's plan changed; the goal is looked at again.
+    #[serde(rename = "goal.replan_requested")]
+    GoalReplanRequested,
     /// Money was reserved in the cost ledger before a paid call.
     #[serde(rename = "cost.reserved")]
     CostReserved,
@@ -121,7 +124,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 36] = [
+    pub const ALL: [EventKind; 37] = [
         Self::TaskEnqueued,
         Self::TaskPromoted,
         Self::TaskClaimed,
@@ -147,6 +150,7 @@ impl EventKind {
         Self::MetricRecorded,
         Self::GoalPlanned,
         Self::GoalPlanFailed,
+        Self::GoalReplanRequested,
         Self::CostReserved,
         Self::CostSettled,
         Self::WorkerRegistered,
@@ -188,6 +192,7 @@ impl EventKind {
             Self::MetricRecorded => "goal.metric_recorded",
             Self::GoalPlanned => "goal.planned",
             Self::GoalPlanFailed => "goal.plan_failed",
+            Self::GoalReplanRequested => "goal.replan_requested",
             Self::CostReserved => "cost.reserved",
             Self::CostSettled => "cost.settled",
             Self::WorkerRegistered => "worker.registered",

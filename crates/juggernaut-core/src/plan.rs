@@ -258,6 +258,12 @@ pub fn plan_task(goal: &Goal) -> Result<NewTask, DomainError> {
 pub trait PlanCoverage: Send + Sync {
     /// Why `goal` cannot be planned, if it cannot.
     fn cannot_plan(&self, goal: &Goal) -> Option<String>;
+
+    /// The `made_by` of every playbook as loaded now (`playbook:NAME@FINGERPRINT`), so that
+    /// goals planned by a playbook since edited are planned again; `None` when not known.
+    fn playbook_makers(&self) -> Option<Vec<String>> {
+        None
+    }
 }
 
 impl DomainError {

@@ -98,3 +98,72 @@ async fn the_planner_asks_once_per_goal_and_version_and_explains_the_rest() {
             .is_none()
     );
 }
+
+/// The playbooks as loaded now: `x` in a newer text than the one that planned the goal.
+struct Edited;
+
+impl PlanCoverage for Edited {
+    fn cannot_plan(&self, _: &Goal) -> Option<String> {
+        None
+    }
+
+    fn playbook_makers(&self) -> Option<Vec<String>> {
+        Some(vec!["playbook:x@new".into()])
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_leader_marks_goals_planned_by_an_edited_playbook() {
+    use juggernaut_core::plan::{PlanGraph, PlanTask};
+    let store = fresh_sqlite().await;
+    let g = store.add_goal(NewGoal::titled("g"), "owner").await.unwrap();
+    let graph = PlanGraph {
+        tasks: vec![PlanTask {
+            key: "a".into(),
+            kind: "noop".into(),
+            title: "a".into(),
+            input: serde_json::json!({}),
+            depends_on: vec![],
+            priority: 0,
+            acceptance: vec![],
+        }],
+    };
+    let plan = juggernaut_store::NewPlan {
+        goal_id: g.id,
+        version: 1,
+        graph,
+        made_by: "playbook:x@old".into(),
+        tasks: vec![(
+            juggernaut_core::NewTask::new(juggernaut_core::TaskKind::new("noop").unwrap()),
+            vec![],
+        )],
+    };
+    store.store_plan(plan, "planner").await.unwrap();
+    // No handler serves the plan's task: it stays open, so only the edit marks the goal.
+    let reg = Registry::new(vec![Arc::new(Noop)]).unwrap();
+    let mut c = NodeConfig::new(WorkerId::from("p"), "h".into(), vec![], &reg, &[], 1);
+    c.leader.tick = Duration::from_millis(50);
+    let planning = Planning {
+        config: PlannerConfig::default(),
+        coverage: Arc::new(Edited),
+    };
+    let node = Node::new(store.clone(), reg, c).with_planning(planning);
+    let events = node.events();
+    let stop = CancellationToken::new();
+    let s = stop.clone();
+    let h = tokio::spawn(async move { node.run(s).await.unwrap() });
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop.cancel();
+    h.await.unwrap();
+    assert_eq!(events.count("replan_requested"), 1);
+    let audit = store
+        .events_after(juggernaut_core::ids::EventId(0), 1000)
+        .await
+        .unwrap();
+    let asked: Vec<_> = audit
+        .iter()
+        .filter(|e| e.kind == juggernaut_core::EventKind::GoalReplanRequested)
+        .collect();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].goal_id, Some(GoalId(g.id.0)));
+}

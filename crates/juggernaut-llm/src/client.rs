@@ -151,10 +151,25 @@ impl Client {
         } else {
             LlmError::Transport {
                 provider: self.provider.name.clone(),
-                message: clipped(&e.without_url().to_string(), KEEP),
+                message: clipped(&chain(&e.without_url()), KEEP),
             }
         }
     }
+}
+
+/// An error and its causes, joined (`error sending request: … : Connection refused`).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// Reads the body, refusing one past [`MAX_BODY`].

@@ -182,5 +182,6 @@ async fn an_unreachable_server_is_a_transport_error() {
         .await
         .unwrap_err();
     assert!(matches!(err, LlmError::Transport { .. }), "{err}");
+    assert!(err.to_string().contains("refused"), "{err}");
     assert!(Client::new(Provider::new("x", "ftp://h", "m")).is_err());
 }

@@ -22,6 +22,10 @@ impl Coverage {
 }
 
 impl PlanCoverage for Coverage {
+    fn playbook_makers(&self) -> Option<Vec<String>> {
+        Some(self.playbooks.books.iter().map(|b| b.made_by()).collect())
+    }
+
     fn cannot_plan(&self, goal: &Goal) -> Option<String> {
         if self.llm.is_some() || self.playbooks.best(goal).is_some() {
             return None;

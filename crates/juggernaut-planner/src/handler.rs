@@ -110,7 +110,7 @@ impl PlanHandler {
             let graph = book
                 .expand(goal)
                 .map_err(|e| PlanFailure::permanent(e.to_string()))?;
-            return Ok((graph, format!("playbook:{}", book.name), Origin::Playbook));
+            return Ok((graph, book.made_by(), Origin::Playbook));
         }
         if let Some(llm) = &self.llm {
             let (graph, made_by) = llm.plan(goal, version, &self.catalog, ctx).await?;

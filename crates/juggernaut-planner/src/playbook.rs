@@ -86,6 +86,9 @@ pub struct Playbook {
     pub description: String,
     /// Among matching playbooks, the highest wins.
     pub priority: i32,
+    /// A fingerprint of the file's text (FNV-1a, hex): a plan made by an earlier text of the
+    /// playbook is planned again.
+    pub fingerprint: String,
     tags: Vec<String>,
     title: Option<regex::Regex>,
     params: serde_json::Value,
@@ -135,6 +138,7 @@ impl Playbook {
             path: path.to_owned(),
             description: raw.description,
             priority: raw.priority,
+            fingerprint: fingerprint(&text),
             tags: raw.matcher.tags,
             title,
             params,
@@ -188,6 +192,11 @@ impl Playbook {
             parts.push(format!("title /{}/", t.as_str()));
         }
         parts.join(" or ")
+    }
+
+    /// Who a plan it makes is made by: `playbook:NAME@FINGERPRINT`.
+    pub fn made_by(&self) -> String {
+        format!("playbook:{}@{}", self.name, self.fingerprint)
     }
 
     /// How many tasks it makes.
@@ -310,6 +319,14 @@ fn render_json(
         ),
         other => other.clone(),
     })
+}
+
+/// FNV-1a over `text`, as 16 hex digits: stable across builds and platforms.
+fn fingerprint(text: &str) -> String {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
 }
 
 /// Every playbook of a folder, checked: the good ones, and the errors of the others.

@@ -30,6 +30,7 @@ mod promote;
 mod prune;
 mod read;
 mod release;
+mod replan;
 mod requeue;
 mod rescue;
 mod row;

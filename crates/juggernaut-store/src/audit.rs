@@ -313,7 +313,7 @@ impl Payload {
             | K::TaskFailed
             | K::TaskRescued
             | K::TaskTimedOut => Self::AttemptEnded(serde_json::from_value(d)?),
-            K::TaskCancelled | K::TaskApproved | K::TaskRejected => {
+            K::TaskCancelled | K::TaskApproved | K::TaskRejected | K::GoalReplanRequested => {
                 Self::Reason(serde_json::from_value(d)?)
             }
             K::TaskBlocked => Self::Blocked(serde_json::from_value(d)?),

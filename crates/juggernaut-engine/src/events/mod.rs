@@ -135,6 +135,11 @@ pub enum EngineEvent {
         /// Why.
         reason: String,
     },
+    /// The playbook that planned a goal changed: the goal will be planned again.
+    ReplanRequested {
+        /// The goal.
+        goal: GoalId,
+    },
     /// A proactive template proposed a task for a goal.
     TaskProposed {
         /// The goal.
@@ -183,7 +188,7 @@ pub enum EngineEvent {
 }
 
 /// Every event name, in variant order (the metric label).
-pub const EVENT_NAMES: [&str; 24] = [
+pub const EVENT_NAMES: [&str; 25] = [
     "task_claimed",
     "task_ran",
     "task_completed",
@@ -201,6 +206,7 @@ pub const EVENT_NAMES: [&str; 24] = [
     "schedule_skipped",
     "plan_requested",
     "goal_not_plannable",
+    "replan_requested",
     "task_proposed",
     "metric_sampled",
     "metric_read_failed",
@@ -231,13 +237,14 @@ impl EngineEvent {
             Self::ScheduleSkipped { .. } => 14,
             Self::PlanRequested { .. } => 15,
             Self::GoalNotPlannable { .. } => 16,
-            Self::TaskProposed { .. } => 17,
-            Self::MetricSampled { .. } => 18,
-            Self::MetricReadFailed { .. } => 19,
-            Self::GoalAchieved { .. } => 20,
-            Self::GoalsMissed { .. } => 21,
-            Self::TasksPruned { .. } => 22,
-            Self::StoreFault { .. } => 23,
+            Self::ReplanRequested { .. } => 17,
+            Self::TaskProposed { .. } => 18,
+            Self::MetricSampled { .. } => 19,
+            Self::MetricReadFailed { .. } => 20,
+            Self::GoalAchieved { .. } => 21,
+            Self::GoalsMissed { .. } => 22,
+            Self::TasksPruned { .. } => 23,
+            Self::StoreFault { .. } => 24,
         }
     }
 

@@ -64,6 +64,7 @@ fn one_of_each() -> Vec<EngineEvent> {
             goal: GoalId(1),
             reason: "r".into(),
         },
+        EngineEvent::ReplanRequested { goal: GoalId(1) },
         EngineEvent::TaskProposed {
             goal: Some(GoalId(1)),
             task: t,

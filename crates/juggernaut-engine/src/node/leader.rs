@@ -72,6 +72,7 @@ pub async fn run(
             sampler.stop();
             return;
         }
+        let was_leading = leading;
         leading = match store.try_lead(ENGINE, &id, config.ttl).await {
             Ok(l) => l,
             Err(e) => {
@@ -88,6 +89,9 @@ pub async fn run(
             continue;
         }
         idle.busy(Loop::Leader);
+        if let Some(p) = loops.planning.as_ref().filter(|_| !was_leading) {
+            planner::replan_outdated(store.as_ref(), &id, p, &report).await;
+        }
         let now = Instant::now();
         if now >= next_watchdog {
             watchdog::tick(store.as_ref(), &id, &config, &report).await;

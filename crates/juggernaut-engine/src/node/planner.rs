@@ -117,6 +117,28 @@ pub async fn tick(store: &dyn Store, id: &WorkerId, planning: &Planning, report:
     }
 }
 
+/// Marks goals whose plan came from a playbook that has changed since (run when this node
+/// becomes the leader: playbooks are loaded when a process starts).
+pub async fn replan_outdated(
+    store: &dyn Store,
+    id: &WorkerId,
+    planning: &Planning,
+    report: &Reporting,
+) {
+    let Some(makers) = planning.coverage.playbook_makers() else {
+        return;
+    };
+    let actor = format!("planner:{id}");
+    match store.replan_outdated(&makers, &actor).await {
+        Ok(goals) => {
+            for goal in goals {
+                report.events.emit(EngineEvent::ReplanRequested { goal });
+            }
+        }
+        Err(e) => unavailable(report, "replan_outdated", e.to_string()),
+    }
+}
+
 /// Says why nothing needs planning: no active goal, or every active goal is busy, backing off
 /// or planned recently.
 async fn quiet(store: &dyn Store, report: &Reporting) {

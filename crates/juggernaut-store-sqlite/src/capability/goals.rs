@@ -71,6 +71,10 @@ impl GoalStore for SqliteStore {
         plans::get(self, id, version).await
     }
 
+    async fn replan_outdated(&self, current: &[String], actor: &str) -> StoreResult<Vec<GoalId>> {
+        crate::replan::outdated(self, current, actor).await
+    }
+
     async fn planning_failure(&self, id: GoalId) -> StoreResult<Option<PlanningFailure>> {
         plans::failure(self, id).await
     }

@@ -199,6 +199,10 @@ async fn exercise(store: &S) {
         .plan_failed(g.id, "later", Some("prose"), Duration::ZERO, "planner")
         .await
         .unwrap();
+    assert_eq!(
+        store.replan_outdated(&[], "planner").await.unwrap(),
+        vec![g.id]
+    );
     // costs: a reservation and its settlement
     let r = crate::Reservation {
         goal_id: Some(g.id),

@@ -335,3 +335,43 @@ pub async fn goals_to_plan_follows_what_changed(store: S) {
         None
     );
 }
+
+/// A goal whose plan came from a playbook that changed is marked once; others are left alone.
+pub async fn edited_playbooks_mark_their_goals_once(store: S) {
+    let mut ids = Vec::new();
+    for made_by in ["playbook:a@1", "playbook:b@1", "llm:model"] {
+        let g = store.add_goal(goal(made_by, None), "owner").await.unwrap();
+        let plan = NewPlan {
+            made_by: made_by.into(),
+            ..chain(g.id, 1, 1)
+        };
+        store.store_plan(plan, "planner").await.unwrap();
+        ids.push(g.id);
+    }
+    let current = vec!["playbook:a@1".to_owned(), "playbook:b@2".to_owned()];
+    let marked = store.replan_outdated(&current, "planner").await.unwrap();
+    assert_eq!(marked, vec![ids[1]], "only b's playbook changed");
+    assert!(
+        store
+            .replan_outdated(&current, "planner")
+            .await
+            .unwrap()
+            .is_empty(),
+        "a goal already marked is left alone"
+    );
+    let events = store
+        .events_after(juggernaut_core::ids::EventId(0), 1000)
+        .await
+        .unwrap();
+    let asked: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::GoalReplanRequested)
+        .collect();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].goal_id, Some(ids[1]));
+    let too_many: Vec<String> = (0..1001).map(|i| format!("playbook:{i}")).collect();
+    assert!(matches!(
+        store.replan_outdated(&too_many, "planner").await,
+        Err(StoreError::Domain(_))
+    ));
+}

@@ -71,6 +71,7 @@ macro_rules! conformance_suite {
             (goals) readings_achieve_and_deadlines_miss,
             (goals) plans_are_stored_with_their_tasks_once,
             (goals) goals_to_plan_follows_what_changed,
+            (goals) edited_playbooks_mark_their_goals_once,
             (costs) reservations_count_until_settled,
             (costs) budgets_refuse_naming_their_scope,
             (costs) bad_reservations_are_refused,
