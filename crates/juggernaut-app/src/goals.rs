@@ -5,7 +5,9 @@ use crate::{App, AppError};
 use juggernaut_core::goal::MetricPoint;
 use juggernaut_core::plan::PlanDiff;
 use juggernaut_core::{Goal, GoalId, GoalStatus, NewGoal, Plan, Task, TaskStatus};
-use juggernaut_store::{GoalFilter, PageRequest, Recorded, StoreError, TaskFilter};
+use juggernaut_store::{
+    CostFilter, GoalFilter, PageRequest, Recorded, Spend, StoreError, TaskFilter,
+};
 use serde::Serialize;
 
 /// One goal with what is happening to it.
@@ -21,6 +23,8 @@ pub struct GoalDetail {
     pub open_tasks: Vec<Task>,
     /// Why nothing is happening, when nothing is.
     pub idle: Option<String>,
+    /// Money spent (settled) and held (reserved) on its behalf, with the tokens used.
+    pub spend: Spend,
 }
 
 /// A plan with what changed since the one before it.
@@ -79,7 +83,13 @@ impl App {
         } else {
             None
         };
+        let charged = CostFilter {
+            goal_id: Some(id),
+            ..Default::default()
+        };
+        let spend = self.store.spend(&charged).await?;
         Ok(GoalDetail {
+            spend,
             progress: goal.progress(),
             goal,
             plan,

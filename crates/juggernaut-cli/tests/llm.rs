@@ -72,6 +72,17 @@ fn an_unmatched_goal_is_planned_by_the_llm_and_run_and_an_idle_minute_costs_noth
     });
     let plan = cwd.json(&["goal", "plan", &id.to_string()]);
     assert_eq!(plan["plan"]["made_by"], "llm:fake-planner");
+    let shown = cwd.json(&["goal", "show", &id.to_string()]);
+    assert_eq!(shown["spend"]["calls"], 1, "{shown}");
+    assert_eq!(shown["spend"]["tokens_in"], 100);
+    let human = cwd
+        .cmd(&["goal", "show", &id.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("spent: $"),
+        "goal show prints the spend"
+    );
     let sent = &fake.server.received()[0];
     assert_eq!(sent.body["model"], "fake-planner");
     assert_eq!(sent.authorization.as_deref(), Some("Bearer sk-fake-secret"));
@@ -163,4 +174,51 @@ fn a_day_budget_holds_with_two_processes_racing() {
         .count();
     assert_eq!(planned, 3);
     assert_eq!(fake.server.count(), 3, "no request past the budget");
+}
+
+#[test]
+fn every_kind_of_bad_answer_leaves_a_reason_and_enqueues_nothing() {
+    let cwd = Cwd::new();
+    let fake = fake();
+    config(
+        &cwd,
+        &format!(
+            "[planner]\ninterval_ms = 50\n[llm.providers.fake]\nbase_url = \"{}\"\nmodel = \"m\"\ntimeout_secs = 1\nmax_retries = 0\n",
+            fake.server.base_url()
+        ),
+    );
+    let cycle = json!({"tasks": [
+        {"key": "a", "kind": "noop", "title": "A", "input": {}, "depends_on": ["b"]},
+        {"key": "b", "kind": "noop", "title": "B", "input": {}, "depends_on": ["a"]}]});
+    fake.server.push(Reply::Status(500, None, "boom".into()));
+    fake.server.push(Reply::Raw("{\"choices\": [".into()));
+    fake.server.push(Reply::Hang(Duration::from_secs(3)));
+    fake.server
+        .push(Reply::Text("I would start by thinking hard.".into()));
+    fake.server.push(Reply::json(&cycle));
+    fake.server.fallback(Some(Reply::json(&json!({"tasks": [
+        {"key": "x", "kind": "teleport", "title": "Go", "input": {}}]}))));
+    let ids: Vec<String> = (0..5)
+        .map(|i| cwd.json(&["goal", "add", &format!("Doomed {i}")])["id"].to_string())
+        .collect();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let _engine = spawn(&cwd, &["up", "--listen", &listen], &[], false);
+    wait_for("a reason on every goal", 40, || {
+        ids.iter()
+            .all(|id| cwd.json(&["goal", "show", id])["goal"]["plan_error"].is_string())
+    });
+    let tasks = cwd.json(&["task", "list"]);
+    assert!(
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["kind"] == "plan"),
+        "only plan tasks: {tasks}"
+    );
+    for id in &ids {
+        let goal = cwd.json(&["goal", "show", id]);
+        assert_eq!(goal["goal"]["plan_version"], 0, "{goal}");
+    }
+    assert!(fake.server.count() >= 5);
 }

@@ -245,6 +245,23 @@ fn show(d: &GoalDetail, json: bool) -> anyhow::Result<()> {
     if let Some(dl) = g.spec.deadline {
         println!("deadline: {}", dl.to_rfc3339());
     }
+    let budget = g
+        .spec
+        .budget
+        .money_usd
+        .map_or_else(|| "no budget".to_owned(), |b| format!("of ${b:.2}"));
+    println!(
+        "spent: ${:.4} {budget} ({} calls, {} tokens in, {} out{})",
+        d.spend.settled_usd,
+        d.spend.calls,
+        d.spend.tokens_in,
+        d.spend.tokens_out,
+        if d.spend.reserved_usd > 0.0 {
+            format!(", ${:.4} held for calls under way", d.spend.reserved_usd)
+        } else {
+            String::new()
+        }
+    );
     match &d.plan {
         Some(p) => println!(
             "plan: version {} by {} ({} tasks)",
