@@ -1,9 +1,10 @@
-//! Status: who leads, which workers run and why they are idle, how many tasks in each status.
+//! Status: who leads, which workers run and why they are idle, how many tasks in each status,
+//! and what was spent today.
 
 use crate::{App, AppError};
 use juggernaut_core::TaskStatus;
 use juggernaut_store::leadership::ENGINE;
-use juggernaut_store::{LeaderInfo, WorkerRecord};
+use juggernaut_store::{CostFilter, LeaderInfo, Spend, WorkerRecord};
 use serde::Serialize;
 
 /// The engine at a glance.
@@ -15,6 +16,8 @@ pub struct Status {
     pub workers: Vec<WorkerRecord>,
     /// Task counts by status (statuses with none left out).
     pub tasks: serde_json::Map<String, serde_json::Value>,
+    /// Money counted against today's (UTC, database clock) budget: settled and held.
+    pub spend_today: Spend,
 }
 
 impl Status {
@@ -39,10 +42,16 @@ impl App {
             .into_iter()
             .map(|(s, n)| (s.to_string(), n.into()))
             .collect();
+        let today = CostFilter {
+            day: Some(self.store.now().await?.date_naive()),
+            ..Default::default()
+        };
+        let spend_today = self.store.spend(&today).await?;
         Ok(Status {
             leader,
             workers,
             tasks,
+            spend_today,
         })
     }
 

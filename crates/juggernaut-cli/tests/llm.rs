@@ -174,6 +174,10 @@ fn a_day_budget_holds_with_two_processes_racing() {
         .count();
     assert_eq!(planned, 3);
     assert_eq!(fake.server.count(), 3, "no request past the budget");
+    let status = cwd.json(&["status"]);
+    assert_eq!(status["spend_today"]["calls"], 3, "{status}");
+    let spent = status["spend_today"]["settled_usd"].as_f64().unwrap();
+    assert!((spent - 0.03).abs() < 1e-9, "{spent}");
 }
 
 #[test]

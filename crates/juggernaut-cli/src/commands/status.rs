@@ -37,6 +37,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
             line.join(" ")
         }
     );
+    llm_line(&ctx.config, &status.spend_today);
     if workers.is_empty() {
         println!("workers: none registered: start one with `juggernaut up` or `juggernaut worker`");
         return Ok(());
@@ -51,6 +52,35 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The LLM provider this configuration selects and today's spend against the day budget.
+fn llm_line(cfg: &crate::config::Config, today: &juggernaut_store::Spend) {
+    let provider = match &cfg.llm.provider {
+        Some(p) => format!(
+            "{} at {} (planning model {})",
+            clean(&p.name),
+            clean(&juggernaut_store::url::redact(&p.base_url)),
+            clean(p.model_for(juggernaut_llm::Purpose::Planning))
+        ),
+        None => "none configured (set JUGGERNAUT_LLM_BASE_URL or OPENROUTER_API_KEY; playbooks still plan)".to_owned(),
+    };
+    println!("llm: {provider}");
+    let budget = cfg
+        .llm
+        .limits
+        .day_usd
+        .map_or_else(|| "no day budget".to_owned(), |d| format!("of ${d:.2}"));
+    println!(
+        "spent today: ${:.4} {budget} ({} calls{})",
+        today.settled_usd,
+        today.calls,
+        if today.reserved_usd > 0.0 {
+            format!(", ${:.4} held", today.reserved_usd)
+        } else {
+            String::new()
+        }
+    );
 }
 
 /// `juggernaut worker list`.
