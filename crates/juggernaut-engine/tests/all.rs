@@ -5,4 +5,5 @@ mod dispatcher;
 mod maintenance;
 mod node;
 mod planner;
+mod proactive;
 mod sampler;

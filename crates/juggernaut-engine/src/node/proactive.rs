@@ -84,18 +84,41 @@ pub async fn tick(store: &dyn Store, proactive: &Proactive, report: &Reporting) 
             "every proactive template has used today's slots".to_owned(),
         );
     }
-    match store.enqueue_batch(fresh).await {
+    match store.enqueue_batch(fresh.clone()).await {
         Ok(done) => {
             report.idle.busy(Loop::Proactive);
             for e in done.into_iter().filter(|e| e.created) {
-                report.events.emit(EngineEvent::TaskProposed {
-                    goal: e.task.goal_id,
-                    task: e.task.id,
-                });
+                announce(report, e.task.goal_id, e.task.id);
             }
         }
+        // One proposal the store refuses (its rendered input, say) must not hold back the
+        // others: they go one by one, and the refused one is reported.
+        Err(e) if !e.is_retryable() => one_by_one(store, fresh, report).await,
         Err(e) => unavailable(report, "enqueue_batch", e.to_string()),
     }
+}
+
+async fn one_by_one(store: &dyn Store, tasks: Vec<NewTask>, report: &Reporting) {
+    report.idle.busy(Loop::Proactive);
+    for t in tasks {
+        let key = t.dedupe_key.clone().unwrap_or_default();
+        match store.enqueue(t).await {
+            Ok(e) if e.created => announce(report, e.task.goal_id, e.task.id),
+            Ok(_) => {}
+            Err(e) => report.events.emit(EngineEvent::StoreFault {
+                operation: "enqueue_proposal",
+                error: format!("proposal {key} refused: {e}"),
+            }),
+        }
+    }
+}
+
+fn announce(
+    report: &Reporting,
+    goal: Option<juggernaut_core::GoalId>,
+    task: juggernaut_core::TaskId,
+) {
+    report.events.emit(EngineEvent::TaskProposed { goal, task });
 }
 
 fn unavailable(report: &Reporting, operation: &'static str, error: String) {
