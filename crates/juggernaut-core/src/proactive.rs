@@ -20,7 +20,9 @@ pub trait Proposals: Send + Sync {
 /// cut into `per_day` slots (1..=[`MAX_PER_DAY`]).
 pub fn slot_key(goal: i64, template: &str, per_day: u32, now: DateTime<Utc>) -> String {
     let per_day = per_day.clamp(1, MAX_PER_DAY);
-    let slot = now.num_seconds_from_midnight() / (86_400 / per_day);
+    // Multiplied first: `86_400 / per_day` would leave a short extra slot at the end of the day
+    // when `per_day` does not divide a day evenly.
+    let slot = u64::from(now.num_seconds_from_midnight()) * u64::from(per_day) / 86_400;
     format!(
         "proactive:{goal}:{template}:{}:{slot}",
         now.format("%Y-%m-%d")
@@ -48,5 +50,8 @@ mod tests {
         // Out-of-range caps are clamped, never a division by zero.
         assert_eq!(slot_key(1, "t", 0, at(5, 0)), slot_key(1, "t", 1, at(5, 0)));
         assert!(slot_key(1, "t", 10_000, at(23, 59)).ends_with(":95"));
+        // Seven a day: the last second of the day is in the seventh slot, not an eighth.
+        let last = Utc.with_ymd_and_hms(2026, 11, 29, 23, 59, 59).unwrap();
+        assert!(slot_key(1, "t", 7, last).ends_with(":6"));
     }
 }

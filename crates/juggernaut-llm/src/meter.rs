@@ -1,8 +1,12 @@
 //! Every call is paid for before it is sent: money is reserved against the goal's, the day's and
 //! the model's budgets in the cost ledger (one transaction that cannot race another worker's),
 //! the call is made, and the line is settled at what it really cost: the provider's reported
-//! cost, else the price table, else nothing (a local server). A budget with no room stops the
-//! call before any request leaves the machine.
+//! cost, else the price table (by the model asked for, then the one that answered), else nothing
+//! (a local server). A call that may have been billed without a readable answer (a timeout, an
+//! answer that could not be read) is settled at what was reserved; a call dropped half-way (a
+//! lost lease, shutdown) is settled at the reserved amount too, by a guard, so no reservation is
+//! left holding budget forever. A budget with no room stops the call before any request leaves
+//! the machine.
 
 use crate::client::Client;
 use crate::config::{Prices, Purpose};
@@ -68,7 +72,13 @@ impl Metered {
     }
 
     /// What a call that used `usage` cost.
-    fn actual(&self, model: &str, usage: Option<TokenUsage>, reserved: f64) -> Usage {
+    fn actual(
+        &self,
+        model: &str,
+        answered: &str,
+        usage: Option<TokenUsage>,
+        reserved: f64,
+    ) -> Usage {
         let Some(u) = usage else {
             // No usage reported: keep what was reserved rather than guess low.
             return Usage {
@@ -79,6 +89,7 @@ impl Metered {
         let amount_usd = u.cost_usd.unwrap_or_else(|| {
             self.prices
                 .get(model)
+                .or_else(|| self.prices.get(answered))
                 .map_or(0.0, |p| p.cost(u.prompt_tokens, u.completion_tokens))
         });
         Usage {
@@ -110,11 +121,18 @@ impl Metered {
             .costs
             .reserve(&reservation, &self.limits, &self.actor)
             .await?;
+        let mut guard = Unsettled {
+            costs: Some(self.costs.clone()),
+            id,
+            reserved,
+            actor: self.actor.clone(),
+        };
         let result = self.client.chat(req, purpose).await;
         let usage = match &result {
-            Ok(r) => self.actual(&model, r.usage, reserved),
-            Err(_) => Usage::default(),
+            Ok(r) => self.actual(&model, &r.model, r.usage, reserved),
+            Err(e) => failed_usage(e, reserved),
         };
+        guard.costs = None;
         self.settle(id, &usage).await;
         result.map(|response| MeteredReply { response, cost: id })
     }
@@ -129,5 +147,55 @@ impl Metered {
                 None
             }
         }
+    }
+}
+
+/// What a failed call is settled at: nothing for a refusal or an unreachable server (no answer
+/// was made), the reservation for a timeout or an unreadable answer (it may have been billed).
+fn failed_usage(e: &LlmError, reserved: f64) -> Usage {
+    match e {
+        LlmError::Timeout { .. } | LlmError::Malformed { .. } => Usage {
+            amount_usd: reserved,
+            ..Usage::default()
+        },
+        LlmError::Status { .. }
+        | LlmError::Transport { .. }
+        | LlmError::Budget(_)
+        | LlmError::Store(_)
+        | LlmError::Invalid(_) => Usage::default(),
+    }
+}
+
+/// Settles a reservation at its reserved amount if the call is dropped before it settles
+/// (the task's lease was lost, the process is shutting down).
+struct Unsettled {
+    costs: Option<Arc<dyn CostStore>>,
+    id: CostId,
+    reserved: f64,
+    actor: String,
+}
+
+impl Drop for Unsettled {
+    fn drop(&mut self) {
+        let Some(costs) = self.costs.take() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!(
+                cost_id = self.id.0,
+                "an LLM call was dropped outside a runtime; its reservation stands"
+            );
+            return;
+        };
+        let (id, actor) = (self.id, std::mem::take(&mut self.actor));
+        let usage = Usage {
+            amount_usd: self.reserved,
+            ..Usage::default()
+        };
+        runtime.spawn(async move {
+            if let Err(e) = costs.settle(id, &usage, &actor).await {
+                tracing::warn!(cost_id = id.0, error = %e, "could not settle a dropped LLM call; its reservation stands");
+            }
+        });
     }
 }

@@ -145,3 +145,49 @@ async fn a_budget_without_room_sends_nothing() {
     ));
     assert_eq!(fake.count(), 1);
 }
+
+#[tokio::test]
+async fn calls_that_may_have_been_billed_keep_their_hold_and_dropped_calls_settle() {
+    let (fake, store) = (FakeLlm::start().await, fresh_sqlite().await);
+    let mut provider = Provider::new("fake", &fake.base_url(), "priced");
+    provider.timeout = std::time::Duration::from_millis(200);
+    provider.max_retries = 0;
+    let m = Metered::new(
+        Client::new(provider).unwrap(),
+        store.clone(),
+        prices(),
+        Limits::default(),
+    );
+    // A timeout and an unreadable answer may have been billed: settled at the reservation.
+    fake.push(Reply::Hang(std::time::Duration::from_secs(2)));
+    fake.push(Reply::Raw("{\"choices\": [".into()));
+    assert!(matches!(
+        m.chat(&ask(), Purpose::Planning, Charge::default()).await,
+        Err(LlmError::Timeout { .. })
+    ));
+    assert!(matches!(
+        m.chat(&ask(), Purpose::Planning, Charge::default()).await,
+        Err(LlmError::Malformed { .. })
+    ));
+    let spend = store.spend(&CostFilter::default()).await.unwrap();
+    assert_eq!(spend.reserved_usd, 0.0, "both settled");
+    assert!((spend.settled_usd - 0.4).abs() < 1e-9, "{spend:?}");
+    // A call dropped half-way (a lost lease, shutdown) is settled by its guard.
+    fake.push(Reply::Hang(std::time::Duration::from_secs(2)));
+    let dropped = tokio::time::timeout(
+        std::time::Duration::from_millis(50),
+        m.chat(&ask(), Purpose::Planning, Charge::default()),
+    )
+    .await;
+    assert!(dropped.is_err(), "the call was cut short");
+    let mut settled = false;
+    for _ in 0..100 {
+        let s = store.spend(&CostFilter::default()).await.unwrap();
+        if s.calls == 3 && s.reserved_usd == 0.0 {
+            settled = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(settled, "the dropped call's reservation was settled");
+}

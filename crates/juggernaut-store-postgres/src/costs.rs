@@ -128,7 +128,13 @@ async fn checked_insert(
     limits: &Limits,
     actor: &str,
 ) -> Result<CostId, StoreError> {
-    // The lock first, in a statement of its own: the sums below take their snapshots after it.
+    // READ COMMITTED whatever the server's default, so that each statement below takes its own
+    // snapshot; then the lock, in a statement of its own: the sums below see every reservation
+    // committed before it was granted.
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        .execute(&mut *conn)
+        .await
+        .map_err(db("reserve"))?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(LOCK)
         .execute(&mut *conn)

@@ -1,5 +1,7 @@
 //! Goals whose plan came from a playbook that has since changed are marked changed, so the
 //! planner looks at them again; one `goal.replan_requested` event each, in the same transaction.
+//! A plan stored before plans recorded the playbook's fingerprint (`playbook:NAME`) is taken as
+//! current: an upgrade alone plans nothing again.
 
 use crate::audit;
 use crate::error::db;
@@ -27,7 +29,7 @@ pub async fn outdated(
             "UPDATE goals g SET changed_at = now(), updated_at = now() \
              WHERE g.status = 'active' AND g.planned_at IS NOT NULL AND g.changed_at <= g.planned_at \
                AND EXISTS (SELECT 1 FROM plans p WHERE p.goal_id = g.id \
-                   AND p.version = g.plan_version AND p.made_by LIKE 'playbook:%' \
+                   AND p.version = g.plan_version AND p.made_by LIKE 'playbook:%@%' \
                    AND p.made_by <> ALL($1)) \
              RETURNING g.id",
         )

@@ -1,5 +1,7 @@
 //! Goals whose plan came from a playbook that has since changed are marked changed, so the
 //! planner looks at them again; one `goal.replan_requested` event each, in the same transaction.
+//! A plan stored before plans recorded the playbook's fingerprint (`playbook:NAME`) is taken as
+//! current: an upgrade alone plans nothing again.
 
 use crate::audit;
 use crate::error::db;
@@ -29,7 +31,7 @@ pub async fn outdated(
         "UPDATE goals SET changed_at = ?1, updated_at = ?1 \
          WHERE status = 'active' AND planned_at IS NOT NULL AND changed_at <= planned_at \
            AND EXISTS (SELECT 1 FROM plans p WHERE p.goal_id = goals.id \
-               AND p.version = goals.plan_version AND p.made_by LIKE 'playbook:%' \
+               AND p.version = goals.plan_version AND p.made_by LIKE 'playbook:%@%' \
                AND p.made_by NOT IN (SELECT value FROM json_each(?2))) \
          RETURNING id",
     )

@@ -1,7 +1,8 @@
 //! `[llm]` and `[budgets]`: the OpenAI-compatible providers, which one plans, the model per
 //! purpose, the price table, and the money limits every call is checked against. Keys come only
 //! from the environment or a file (`api_key_env`, `api_key_file`), never from the config file.
-//! `JUGGERNAUT_LLM_BASE_URL` / `_API_KEY` / `_MODEL` select a server and win over the file;
+//! `JUGGERNAUT_LLM_BASE_URL` selects a server (with `JUGGERNAUT_LLM_API_KEY` and
+//! `JUGGERNAUT_LLM_MODEL`, which mean nothing without it) and wins over the file's providers;
 //! `OPENROUTER_API_KEY` alone selects OpenRouter (SPEC §3a).
 //!
 //! ```toml
@@ -166,6 +167,7 @@ impl RawLlm {
         }
         let mut models = BTreeMap::new();
         for (purpose, model) in self.models {
+            check_model(&format!("llm.models.{purpose}"), &model, file)?;
             let p = Purpose::parse(&purpose).ok_or_else(|| {
                 bad(format!(
                     "unknown purpose `{purpose}` in [llm.models] (known: planning, coding, judging)"
@@ -176,6 +178,9 @@ impl RawLlm {
         let mut providers = BTreeMap::new();
         for (name, raw) in self.providers {
             providers.insert(name.clone(), raw.provider(&name, base, file)?);
+        }
+        if let Some(m) = &env.model {
+            check_model("JUGGERNAUT_LLM_MODEL", m, "the environment")?;
         }
         let chosen = match (&env.base_url, &self.provider) {
             (Some(url), _) => Some(env_provider(url, env)),
@@ -210,6 +215,14 @@ impl RawLlm {
     }
 }
 
+/// A model name the cost ledger can keep: 1-200 bytes, not blank.
+fn check_model(name: &str, model: &str, file: &str) -> anyhow::Result<()> {
+    if model.trim().is_empty() || model.len() > 200 {
+        return Err(BadInput(format!("{file}: `{name}` must name a model (1-200 bytes)")).into());
+    }
+    Ok(())
+}
+
 fn env_provider(url: &str, env: &LlmEnv) -> Provider {
     let model = env.model.as_deref().unwrap_or("default");
     let mut p = Provider::new("env", url, model);
@@ -224,9 +237,7 @@ impl RawProvider {
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
             return Err(bad("base_url must start with http:// or https://".into()));
         }
-        if self.model.trim().is_empty() {
-            return Err(bad("model must name a model".into()));
-        }
+        check_model(&format!("{at}.model"), &self.model, file)?;
         let mut p = Provider::new(name, &self.base_url, &self.model);
         p.timeout = Duration::from_secs(bounded(
             &format!("{at}.timeout_secs"),
@@ -349,6 +360,7 @@ mod tests {
                 .contains("JUGGERNAUT_TEST_SURELY_UNSET (api_key_env) is not set")
         );
         assert!(err("[llm.models]\nsinging = \"m\"\n").contains("unknown purpose `singing`"));
+        assert!(err("[llm.models]\nplanning = \" \"\n").contains("must name a model"));
         assert!(
             err("[llm.prices.m]\ninput_per_mtok = -1\noutput_per_mtok = 1\n")
                 .contains("out of range")

@@ -85,6 +85,8 @@ pub async fn run(
             }
         };
         if !leading {
+            // A pass under way belongs to the leader this node no longer is.
+            sampler.stop();
             follow(store.as_ref(), idle, &loops).await;
             continue;
         }

@@ -110,7 +110,7 @@ impl Sampler {
         )));
     }
 
-    /// Stops the pass in flight (the node is stopping).
+    /// Stops the pass in flight (the node is stopping, or no longer leads).
     pub(super) fn stop(&mut self) {
         if let Some(h) = self.running.take() {
             h.abort();

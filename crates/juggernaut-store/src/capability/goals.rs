@@ -153,8 +153,9 @@ pub trait GoalStore: Send + Sync {
     /// A goal's plan at `version`.
     async fn plan(&self, id: GoalId, version: i64) -> StoreResult<Option<Plan>>;
 
-    /// Active goals whose newest plan was made by a playbook (`made_by` = `playbook:…`) that is
-    /// not among `current` (the `made_by` of every playbook as loaded now, fingerprint included)
+    /// Active goals whose newest plan was made by a playbook (`made_by` = `playbook:NAME@FP`;
+    /// a bare `playbook:NAME` from before fingerprints counts as current) that is not among
+    /// `current` (the `made_by` of every playbook as loaded now, fingerprint included)
     /// are marked changed, so the planner looks at them again once they have no open task; one
     /// `goal.replan_requested` event each. A goal already marked is left alone, so calling this
     /// again changes nothing. At most 1000 names. Returns the goals marked.

@@ -192,7 +192,13 @@ async fn exercise(store: &S) {
         .unwrap();
     store.record_metric(g.id, 1.0, "cli").await.unwrap();
     store
-        .store_plan(super::goals::chain(g.id, 1, 1), "planner")
+        .store_plan(
+            crate::NewPlan {
+                made_by: "playbook:test@1".into(),
+                ..super::goals::chain(g.id, 1, 1)
+            },
+            "planner",
+        )
         .await
         .unwrap();
     store

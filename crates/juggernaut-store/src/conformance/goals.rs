@@ -339,7 +339,8 @@ pub async fn goals_to_plan_follows_what_changed(store: S) {
 /// A goal whose plan came from a playbook that changed is marked once; others are left alone.
 pub async fn edited_playbooks_mark_their_goals_once(store: S) {
     let mut ids = Vec::new();
-    for made_by in ["playbook:a@1", "playbook:b@1", "llm:model"] {
+    // `playbook:old` was stored before plans recorded fingerprints: taken as current.
+    for made_by in ["playbook:a@1", "playbook:b@1", "llm:model", "playbook:old"] {
         let g = store.add_goal(goal(made_by, None), "owner").await.unwrap();
         let plan = NewPlan {
             made_by: made_by.into(),
