@@ -41,10 +41,9 @@ const KNOWN: [&str; 14] = [
 ];
 
 /// Whether the connected role can write on the server despite a read-only transaction.
-const WRITER_ROLE: &str = "SELECT r.rolsuper \
-     OR pg_has_role(current_user, 'pg_write_server_files', 'MEMBER') \
-     OR pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER') \
-     FROM pg_roles r WHERE r.rolname = current_user";
+const WRITER_ROLE: &str = "SELECT EXISTS (SELECT 1 FROM pg_roles r \
+     WHERE (r.rolsuper OR r.rolname IN ('pg_write_server_files', 'pg_execute_server_program')) \
+       AND pg_has_role(current_user, r.oid, 'MEMBER'))";
 
 /// A PostgreSQL database.
 #[derive(Debug)]

@@ -277,3 +277,23 @@ async fn superusers_are_refused_and_credentials_never_show() {
     assert!(!bad.contains("S3cr3tPW"), "{bad}");
     shop.remove().await;
 }
+
+#[tokio::test]
+async fn a_role_that_can_become_a_superuser_is_refused() {
+    let shop = Shop::create().await;
+    let mut admin = shop.admin().await;
+    // The reader may `SET ROLE postgres`: as good as a superuser.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "GRANT postgres TO {}",
+        shop.role
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    admin.close().await.unwrap();
+    let s = shop.sources(&shop.reader_url);
+    let why = refused(&s, "SELECT 1").await;
+    assert!(why.contains("superuser"), "{why}");
+    s.close().await;
+    shop.remove().await;
+}

@@ -49,6 +49,9 @@ async fn run(
             output::clean(&e.to_string())
         );
     }
+    if let Some(w) = unpriced_warning(cfg) {
+        eprintln!("warning: {}", output::clean(&w));
+    }
     let planning = wiring.planning(cfg);
     let proactive = wiring.proactive(cfg);
     let (sampling, sources) = crate::sampling::load(cfg)?;
@@ -113,6 +116,23 @@ async fn run(
     result?;
     println!("stopped cleanly");
     Ok(())
+}
+
+/// A paid-looking provider (not on this machine) whose planning model has no price: its calls
+/// count as free unless the provider reports their cost, so money budgets may not bind.
+fn unpriced_warning(cfg: &Config) -> Option<String> {
+    let p = cfg.llm.provider.as_ref()?;
+    let model = p.model_for(juggernaut_llm::Purpose::Planning);
+    let local = ["://127.", "://localhost", "://[::1]"]
+        .iter()
+        .any(|h| p.base_url.contains(h));
+    if local || p.usage_include || cfg.llm.prices.get(model).is_some() {
+        return None;
+    }
+    Some(format!(
+        "the planning model `{model}` has no price in [llm.prices] and {} may not report what a call costs: money budgets count its calls at $0 once settled; add [llm.prices.\"{model}\"]",
+        p.name
+    ))
 }
 
 /// Cancels `token` on SIGINT or SIGTERM.
