@@ -156,7 +156,7 @@ impl Playbook {
             tags: self.tags.clone(),
             ..juggernaut_core::NewGoal::titled("sample goal")
         };
-        let graph = self.expand_spec(&self.tasks, &sample, 0)?;
+        let graph = self.expand_spec(self.tasks.iter(), &sample, 0)?;
         let mut problems = match graph.validate() {
             Ok(()) => Vec::new(),
             Err(e) => e.0,
@@ -206,7 +206,7 @@ impl Playbook {
 
     /// The task graph for `goal`.
     pub fn expand(&self, goal: &Goal) -> Result<PlanGraph, PlaybookError> {
-        self.expand_spec(&self.tasks, &goal.spec, goal.id.0)
+        self.expand_spec(self.tasks.iter(), &goal.spec, goal.id.0)
             .map_err(|problems| PlaybookError {
                 file: self.path.display().to_string(),
                 problems,
@@ -214,9 +214,9 @@ impl Playbook {
     }
 
     /// `tasks` rendered for `goal` (with id `id`) as a graph; every problem is listed.
-    pub(crate) fn expand_spec(
+    pub(crate) fn expand_spec<'t>(
         &self,
-        tasks: &[RawTask],
+        tasks: impl ExactSizeIterator<Item = &'t RawTask>,
         goal: &juggernaut_core::NewGoal,
         id: i64,
     ) -> Result<PlanGraph, Vec<String>> {

@@ -73,9 +73,8 @@ impl Playbook {
                 problems.push(format!("{at}: `plan` cannot be proposed"));
             }
         }
-        let tasks: Vec<RawTask> = self.proactive.iter().map(|t| t.task.clone()).collect();
         let sample = juggernaut_core::NewGoal::titled("sample goal");
-        match self.expand_spec(&tasks, &sample, 0) {
+        match self.expand_spec(self.proactive.iter().map(|t| &t.task), &sample, 0) {
             Ok(graph) => {
                 for t in &graph.tasks {
                     if let Err(e) = registry.check_task(&t.kind, &t.input) {
@@ -94,9 +93,12 @@ impl Playbook {
 
     /// The tasks this playbook proposes for `goal` in the slots of `now`.
     pub fn proposals(&self, goal: &Goal, now: DateTime<Utc>) -> Result<Vec<NewTask>, String> {
-        let tasks: Vec<RawTask> = self.proactive.iter().map(|t| t.task.clone()).collect();
         let graph = self
-            .expand_spec(&tasks, &goal.spec, goal.id.0)
+            .expand_spec(
+                self.proactive.iter().map(|t| &t.task),
+                &goal.spec,
+                goal.id.0,
+            )
             .map_err(|p| p.join("; "))?;
         graph
             .tasks

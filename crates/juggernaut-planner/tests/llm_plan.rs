@@ -5,21 +5,21 @@
 //! its reason on the goal with nothing enqueued.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use juggernaut_core::goal::Budget;
 use juggernaut_core::plan::plan_task;
-use juggernaut_core::{GoalId, NewGoal, Origin, Task, TaskId, TaskStatus};
-use juggernaut_engine::{Dispatcher, DispatcherConfig};
-use juggernaut_handler::context::Handles;
-use juggernaut_handler::{Handler, Registry};
+use juggernaut_core::{GoalId, NewGoal, Origin, Task, TaskStatus};
+use juggernaut_handler::Registry;
 use juggernaut_llm::retry::RetryPolicy;
 use juggernaut_llm::{Client, Prices, Provider, Purpose};
 use juggernaut_planner::{LlmPlanner, PlanHandler, Playbooks, PromptTemplate};
-use juggernaut_store::{CostFilter, Limits, Queue, Store, TaskFilter};
+use juggernaut_store::{CostFilter, Limits, Store};
 use juggernaut_testkit::fake_llm::{FakeLlm, Reply};
-use juggernaut_testkit::fresh_sqlite;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use support::{noop_tasks, serve_plan, settled};
 use tokio_util::sync::CancellationToken;
 
 struct Rig {
@@ -57,36 +57,12 @@ async fn rig_with(limits: Limits) -> Rig {
     ));
     let plan = PlanHandler::new(books, catalog, Duration::from_secs(60))
         .with_llm(Arc::new(planner(&fake, limits)));
-    let mut all = juggernaut_handlers::builtin();
-    all.push(Arc::new(plan) as Arc<dyn Handler>);
-    let reg = Registry::new(all).unwrap();
-    let store = fresh_sqlite().await;
-    let mut cfg = DispatcherConfig::new("strategist".into(), vec![reg.check("plan").unwrap()]);
-    cfg.poll_interval = Duration::from_millis(30);
-    let queue: Arc<dyn Queue> = store.clone();
-    let d = Dispatcher::new(queue, Handles::over(store.clone()), reg, cfg);
-    let stop = CancellationToken::new();
-    let s = stop.clone();
-    tokio::spawn(async move { d.run(s).await.unwrap() });
+    let (store, stop) = serve_plan(plan).await;
     Rig { store, fake, stop }
 }
 
 async fn rig() -> Rig {
     rig_with(Limits::default()).await
-}
-
-async fn settled(store: &Arc<dyn Store>, id: TaskId) -> Task {
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            let t = store.get(id).await.unwrap().unwrap();
-            if t.status.is_terminal() {
-                return t;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("task {id} did not finish in time"))
 }
 
 async fn plan_goal(rig: &Rig, spec: NewGoal) -> (GoalId, Task) {
@@ -99,19 +75,6 @@ async fn plan_goal(rig: &Rig, spec: NewGoal) -> (GoalId, Task) {
         .task
         .id;
     (g.id, settled(&rig.store, id).await)
-}
-
-async fn noop_tasks(store: &Arc<dyn Store>, goal: GoalId) -> Vec<Task> {
-    let f = TaskFilter {
-        goal_id: Some(goal),
-        kinds: vec![juggernaut_core::TaskKind::new("noop").unwrap()],
-        ..Default::default()
-    };
-    let page = juggernaut_store::PageRequest {
-        before: None,
-        limit: 100,
-    };
-    store.list(&f, page).await.unwrap().items
 }
 
 fn good_plan() -> serde_json::Value {

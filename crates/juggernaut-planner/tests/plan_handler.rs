@@ -4,16 +4,16 @@
 //! nothing enqueued.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use juggernaut_core::plan::plan_task;
-use juggernaut_core::{Evidence, GoalId, NewGoal, Origin, Task, TaskId, TaskStatus};
-use juggernaut_engine::{Dispatcher, DispatcherConfig};
-use juggernaut_handler::context::Handles;
-use juggernaut_handler::{Handler, Registry};
+use juggernaut_core::{Evidence, GoalId, NewGoal, Origin, Task, TaskStatus};
+use juggernaut_handler::Registry;
 use juggernaut_planner::{PlanHandler, Playbooks};
-use juggernaut_store::{Queue, Store, TaskFilter};
-use juggernaut_testkit::fresh_sqlite;
+use juggernaut_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
+use support::{noop_tasks, serve_plan, settled};
 use tokio_util::sync::CancellationToken;
 
 const BOOK: &str = r#"
@@ -42,57 +42,19 @@ impl Drop for Rig {
     }
 }
 
-/// A dispatcher serving `plan` only (so the plan's own tasks stay ready to be looked at).
+/// A dispatcher serving `plan` with the playbook above.
 async fn rig() -> Rig {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("revenue.toml"), BOOK).unwrap();
     let catalog = Registry::new(juggernaut_handlers::builtin()).unwrap();
     let books = Arc::new(Playbooks::load(dir.path(), &catalog));
     assert!(books.errors.is_empty(), "{:?}", books.errors);
-    let plan = PlanHandler::new(books, catalog, Duration::from_secs(60));
-    let mut all = juggernaut_handlers::builtin();
-    all.push(Arc::new(plan) as Arc<dyn Handler>);
-    let reg = Registry::new(all).unwrap();
-    let store = fresh_sqlite().await;
-    let mut cfg = DispatcherConfig::new("planner".into(), vec![reg.check("plan").unwrap()]);
-    cfg.poll_interval = Duration::from_millis(30);
-    let queue: Arc<dyn Queue> = store.clone();
-    let d = Dispatcher::new(queue, Handles::over(store.clone()), reg, cfg);
-    let stop = CancellationToken::new();
-    let s = stop.clone();
-    tokio::spawn(async move { d.run(s).await.unwrap() });
+    let (store, stop) = serve_plan(PlanHandler::new(books, catalog, Duration::from_secs(60))).await;
     Rig {
         store,
         stop,
         _dir: dir,
     }
-}
-
-async fn settled(store: &Arc<dyn Store>, id: TaskId) -> Task {
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            let t = store.get(id).await.unwrap().unwrap();
-            if t.status.is_terminal() {
-                return t;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("task {id} did not finish in time"))
-}
-
-async fn goal_tasks(store: &Arc<dyn Store>, goal: GoalId) -> Vec<Task> {
-    let f = TaskFilter {
-        goal_id: Some(goal),
-        kinds: vec![juggernaut_core::TaskKind::new("noop").unwrap()],
-        ..Default::default()
-    };
-    let page = juggernaut_store::PageRequest {
-        before: None,
-        limit: 100,
-    };
-    store.list(&f, page).await.unwrap().items
 }
 
 async fn plan_it(store: &Arc<dyn Store>, goal: GoalId) -> Task {
@@ -123,7 +85,7 @@ async fn a_playbook_goal_gets_its_plan_and_tasks_at_once() {
         "{}",
         plan.made_by
     );
-    let tasks = goal_tasks(s, g.id).await;
+    let tasks = noop_tasks(s, g.id).await;
     assert_eq!(tasks.len(), 2);
     assert!(tasks.iter().all(|t| t.origin == Origin::Playbook));
     let a = tasks.iter().find(|t| t.title == "A for Grow").unwrap();
@@ -137,7 +99,7 @@ async fn a_playbook_goal_gets_its_plan_and_tasks_at_once() {
     // Asked again for the same version (a re-run after a crash): the stored plan, nothing new.
     let again = s.enqueue(plan_task(&g).unwrap()).await.unwrap().task.id;
     assert_eq!(settled(s, again).await.status, TaskStatus::Completed);
-    assert_eq!(goal_tasks(s, g.id).await.len(), 2);
+    assert_eq!(noop_tasks(s, g.id).await.len(), 2);
     assert_eq!(s.plans(g.id, 10).await.unwrap().len(), 1);
 }
 
@@ -158,7 +120,7 @@ async fn a_goal_that_cannot_be_planned_keeps_the_reason_and_gets_no_task() {
         failure.error
     );
     assert!(failure.retry_at.is_some(), "held back");
-    assert!(goal_tasks(s, g.id).await.is_empty());
+    assert!(noop_tasks(s, g.id).await.is_empty());
     // Over its task cap: refused by the store, reason on the goal, nothing enqueued.
     let capped = NewGoal {
         tags: vec!["revenue".into()],
@@ -176,6 +138,6 @@ async fn a_goal_that_cannot_be_planned_keeps_the_reason_and_gets_no_task() {
         "{}",
         failure.error
     );
-    assert!(goal_tasks(s, c.id).await.is_empty());
+    assert!(noop_tasks(s, c.id).await.is_empty());
     assert_eq!(s.get_goal(c.id).await.unwrap().unwrap().plan_version, 0);
 }

@@ -161,7 +161,7 @@ pub async fn used_dedupe_keys<'e>(
     ex: impl PgExecutor<'e>,
     keys: &[String],
 ) -> Result<Vec<String>, StoreError> {
-    check_keys(keys)?;
+    juggernaut_store::check_asked("keys", keys.len())?;
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -172,18 +172,6 @@ pub async fn used_dedupe_keys<'e>(
     .fetch_all(ex)
     .await
     .map_err(db("used_dedupe_keys"))
-}
-
-fn check_keys(keys: &[String]) -> Result<(), StoreError> {
-    if keys.len() > 1000 {
-        return Err(StoreError::Domain(
-            juggernaut_core::DomainError::InvalidField {
-                field: "keys",
-                reason: format!("{} keys asked at once; at most 1000", keys.len()),
-            },
-        ));
-    }
-    Ok(())
 }
 
 /// Events with ids above `after`, oldest first.

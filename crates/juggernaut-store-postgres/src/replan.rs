@@ -7,7 +7,7 @@ use crate::audit;
 use crate::error::db;
 use crate::goals::goal_entry;
 use crate::store::{PostgresStore, finish};
-use juggernaut_core::{DomainError, EventKind, GoalId};
+use juggernaut_core::{EventKind, GoalId};
 use juggernaut_store::StoreError;
 use juggernaut_store::audit::{Payload, Reason};
 
@@ -17,12 +17,7 @@ pub async fn outdated(
     current: &[String],
     actor: &str,
 ) -> Result<Vec<GoalId>, StoreError> {
-    if current.len() > 1000 {
-        return Err(StoreError::Domain(DomainError::InvalidField {
-            field: "playbooks",
-            reason: format!("{} names; at most 1000", current.len()),
-        }));
-    }
+    juggernaut_store::check_asked("playbooks", current.len())?;
     let mut tx = store.begin().await?;
     let marked = async {
         let ids: Vec<i64> = sqlx::query_scalar(

@@ -8,7 +8,7 @@ use crate::error::db;
 use crate::goals::goal_entry;
 use crate::store::SqliteStore;
 use crate::time::now_us;
-use juggernaut_core::{DomainError, EventKind, GoalId};
+use juggernaut_core::{EventKind, GoalId};
 use juggernaut_store::StoreError;
 use juggernaut_store::audit::{Payload, Reason};
 
@@ -18,12 +18,7 @@ pub async fn outdated(
     current: &[String],
     actor: &str,
 ) -> Result<Vec<GoalId>, StoreError> {
-    if current.len() > 1000 {
-        return Err(StoreError::Domain(DomainError::InvalidField {
-            field: "playbooks",
-            reason: format!("{} names; at most 1000", current.len()),
-        }));
-    }
+    juggernaut_store::check_asked("playbooks", current.len())?;
     let names = serde_json::to_string(current).unwrap_or_default();
     let mut tx = store.write().await?;
     let now = now_us();

@@ -33,5 +33,5 @@ pub use capability::reads::TaskReads;
 pub use capability::retention::Retention;
 pub use capability::schedules::{BadSchedule, ScheduleStore, Schedules};
 pub use capability::workers::{LostWorker, WorkerRecord, WorkerRegistration, Workers};
-pub use capability::{Store, StoreResult};
+pub use capability::{MAX_ASKED, Store, StoreResult, check_asked};
 pub use error::StoreError;

@@ -19,6 +19,22 @@ use crate::error::StoreError;
 /// Result alias for store calls.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Most values one call may ask about at once (dedupe keys, playbook names).
+pub const MAX_ASKED: usize = 1000;
+
+/// Refuses a list of more than [`MAX_ASKED`] values, naming it: the same check on every backend.
+pub fn check_asked(field: &'static str, n: usize) -> StoreResult<()> {
+    if n > MAX_ASKED {
+        return Err(StoreError::Domain(
+            juggernaut_core::DomainError::InvalidField {
+                field,
+                reason: format!("{n} asked at once; at most {MAX_ASKED}"),
+            },
+        ));
+    }
+    Ok(())
+}
+
 /// A whole store: every capability. Implemented by the SQLite and PostgreSQL backends (both pass
 /// the conformance suite); callers that need less take the capability trait instead
 /// (`Arc<dyn Store>` coerces to `Arc<dyn Queue>` and the others).
