@@ -13,7 +13,10 @@ async fn app() -> App {
     let store = juggernaut_testkit::fresh_sqlite().await;
     App::new(
         store,
-        Registry::new(juggernaut_handlers::builtin()).unwrap(),
+        Registry::new(juggernaut_handlers::builtin(
+            &juggernaut_handlers::Deps::default(),
+        ))
+        .unwrap(),
     )
 }
 

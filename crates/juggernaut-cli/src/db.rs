@@ -24,10 +24,13 @@ pub enum Access {
     ReadOnly,
 }
 
-/// The built-in handlers (what plans may use; the benchmarks' registry). Commands use
-/// [`crate::wiring::Wiring`], which adds `plan`.
+/// The built-in handlers that need no configuration (the benchmarks' registry). Commands use
+/// [`crate::wiring::Wiring`], which adds `plan` and the kinds a configured LLM makes possible.
 pub fn registry() -> anyhow::Result<Registry> {
-    Registry::new(juggernaut_handlers::builtin()).map_err(anyhow::Error::from)
+    Registry::new(juggernaut_handlers::builtin(
+        &juggernaut_handlers::Deps::default(),
+    ))
+    .map_err(anyhow::Error::from)
 }
 
 /// Opens the store `url` names with `access`.

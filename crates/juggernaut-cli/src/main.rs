@@ -6,10 +6,12 @@ mod cli;
 mod commands;
 mod config;
 mod db;
+mod demo;
 mod exit;
 mod input;
 mod output;
 mod sampling;
+mod toolset;
 mod wiring;
 
 use clap::Parser;

@@ -26,7 +26,8 @@ pub struct Wiring {
 impl Wiring {
     /// Loads the playbooks the configuration names and builds the registry.
     pub fn load(cfg: &Config) -> anyhow::Result<Self> {
-        let catalog = crate::db::registry()?;
+        let deps = deps(cfg)?;
+        let catalog = Registry::new(juggernaut_handlers::builtin(&deps))?;
         let playbooks = Arc::new(Playbooks::load(&cfg.planner.playbooks_dir, &catalog));
         let llm = llm_planner(cfg)?;
         let coverage = Arc::new(Coverage::new(
@@ -37,7 +38,7 @@ impl Wiring {
         if let Some(llm) = llm {
             plan = plan.with_llm(llm);
         }
-        let mut handlers = juggernaut_handlers::builtin();
+        let mut handlers = juggernaut_handlers::builtin(&deps);
         handlers.push(Arc::new(plan) as Arc<dyn Handler>);
         let registry = Registry::new(handlers)?;
         Ok(Self {
@@ -62,6 +63,20 @@ impl Wiring {
             coverage: self.coverage.clone() as Arc<dyn PlanCoverage>,
         }
     }
+}
+
+/// What the built-in handlers are built with: the model for `agent` and `research`, if a
+/// provider is configured.
+fn deps(cfg: &Config) -> anyhow::Result<juggernaut_handlers::Deps> {
+    let model = match cfg.llm.provider.clone() {
+        Some(provider) => Some(juggernaut_handlers::agent::Model {
+            client: Client::new(provider).map_err(|e| BadInput(e.to_string()))?,
+            prices: cfg.llm.prices.clone(),
+            limits: cfg.llm.limits,
+        }),
+        None => None,
+    };
+    Ok(juggernaut_handlers::Deps { model })
 }
 
 /// The LLM planner, if a provider is configured.

@@ -5,6 +5,7 @@ mod bad_input;
 mod bench;
 mod cluster;
 mod crash;
+mod demo;
 mod goals;
 mod hardening;
 mod input;

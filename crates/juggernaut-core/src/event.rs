@@ -21,6 +21,9 @@ pub enum EventKind {
     /// A worker extended the leases it holds.
     #[serde(rename = "lease.extended")]
     LeaseExtended,
+    /// The attempt finished and its evidence is being re-checked (`running` → `verifying`).
+    #[serde(rename = "task.verifying")]
+    TaskVerifying,
     /// Completed with evidence.
     #[serde(rename = "task.completed")]
     TaskCompleted,
@@ -93,6 +96,9 @@ pub enum EventKind {
     /// A reservation was replaced by what the call cost.
     #[serde(rename = "cost.settled")]
     CostSettled,
+    /// A tool call ended and was recorded in the tool-call ledger.
+    #[serde(rename = "tool.called")]
+    ToolCalled,
     /// A worker process registered.
     #[serde(rename = "worker.registered")]
     WorkerRegistered,
@@ -124,11 +130,12 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 37] = [
+    pub const ALL: [EventKind; 39] = [
         Self::TaskEnqueued,
         Self::TaskPromoted,
         Self::TaskClaimed,
         Self::LeaseExtended,
+        Self::TaskVerifying,
         Self::TaskCompleted,
         Self::TaskRetryScheduled,
         Self::TaskDead,
@@ -153,6 +160,7 @@ impl EventKind {
         Self::GoalReplanRequested,
         Self::CostReserved,
         Self::CostSettled,
+        Self::ToolCalled,
         Self::WorkerRegistered,
         Self::WorkerLost,
         Self::WorkerRecovered,
@@ -171,6 +179,7 @@ impl EventKind {
             Self::TaskPromoted => "task.promoted",
             Self::TaskClaimed => "task.claimed",
             Self::LeaseExtended => "lease.extended",
+            Self::TaskVerifying => "task.verifying",
             Self::TaskCompleted => "task.completed",
             Self::TaskRetryScheduled => "task.retry_scheduled",
             Self::TaskDead => "task.dead",
@@ -195,6 +204,7 @@ impl EventKind {
             Self::GoalReplanRequested => "goal.replan_requested",
             Self::CostReserved => "cost.reserved",
             Self::CostSettled => "cost.settled",
+            Self::ToolCalled => "tool.called",
             Self::WorkerRegistered => "worker.registered",
             Self::WorkerLost => "worker.lost",
             Self::WorkerRecovered => "worker.recovered",

@@ -16,7 +16,8 @@ pub enum Action {
     Claim,
     /// The handler finished and its evidence is checked out of line: `running` → `verifying`.
     Verify,
-    /// The work waits on something outside (a pull request): `running` → `awaiting_external`.
+    /// The work waits on something outside (a pull request): `running` (or `verifying`) →
+    /// `awaiting_external`.
     AwaitExternal,
     /// The verifier accepted the evidence: → `completed`.
     Complete,
@@ -26,10 +27,11 @@ pub enum Action {
     Kill,
     /// The handler says retrying cannot help: → `failed`.
     FailPermanently,
-    /// The lease expired without a completion and attempts are left: `running` → `ready`.
+    /// The lease expired without a completion and attempts are left: `running` or `verifying` →
+    /// `ready`.
     Rescue,
-    /// The worker hands the task back unfinished (graceful shutdown): `running` → `ready`, and
-    /// the attempt does not count.
+    /// The worker hands the task back unfinished (graceful shutdown): `running` or `verifying` →
+    /// `ready`, and the attempt does not count.
     Release,
     /// Stop the task: any live status → `cancelled`.
     Cancel,
@@ -39,7 +41,8 @@ pub enum Action {
     Unblock,
     /// A person sends a dead, failed or cancelled task back: → `pending`.
     Requeue,
-    /// The task's risk needs a human: `pending`/`ready` → `waiting_approval`.
+    /// The task's risk needs a human: `pending`/`ready`, or its holder while `running` or
+    /// `verifying` → `waiting_approval`.
     RequestApproval,
     /// A human approved: `waiting_approval` → `pending`.
     Approve,
@@ -104,22 +107,25 @@ impl fmt::Display for Action {
 }
 
 /// The status a task moves to when `action` happens in status `from`, or the refusal.
+///
+/// `verifying` is a `running` attempt whose evidence is being re-checked: its lease still holds
+/// and it leaves by every way `running` does, except into `verifying` again.
 pub fn next(from: TaskStatus, action: Action) -> Result<TaskStatus, DomainError> {
     let to = match (from, action) {
         (Pending, Action::Promote) => Some(Ready),
         (Ready, Action::Claim) => Some(Running),
         (Running, Action::Verify) => Some(Verifying),
-        (Running, Action::AwaitExternal) => Some(AwaitingExternal),
+        (Running | Verifying, Action::AwaitExternal) => Some(AwaitingExternal),
         (Running | Verifying | AwaitingExternal, Action::Complete) => Some(Completed),
         (Running | Verifying | AwaitingExternal, Action::Retry) => Some(Pending),
         (Running | Verifying | AwaitingExternal, Action::Kill) => Some(Dead),
         (Running | Verifying | AwaitingExternal, Action::FailPermanently) => Some(Failed),
-        (Running, Action::Rescue | Action::Release) => Some(Ready),
+        (Running | Verifying, Action::Rescue | Action::Release) => Some(Ready),
         (s, Action::Cancel) if !s.is_terminal() => Some(Cancelled),
         (Pending | WaitingApproval | Ready, Action::Block) => Some(Blocked),
         (Blocked, Action::Unblock) => Some(Pending),
         (Dead | Failed | Cancelled, Action::Requeue) => Some(Pending),
-        (Pending | Ready | Running, Action::RequestApproval) => Some(WaitingApproval),
+        (Pending | Ready | Running | Verifying, Action::RequestApproval) => Some(WaitingApproval),
         (AwaitingExternal, Action::Recheck) => Some(Ready),
         (WaitingApproval, Action::Approve) => Some(Pending),
         (WaitingApproval, Action::Reject) => Some(Cancelled),
@@ -139,9 +145,12 @@ mod tests {
         m.insert((Pending, Action::Promote), Ready);
         m.insert((Ready, Action::Claim), Running);
         m.insert((Running, Action::Verify), Verifying);
-        m.insert((Running, Action::AwaitExternal), AwaitingExternal);
-        m.insert((Running, Action::Rescue), Ready);
-        m.insert((Running, Action::Release), Ready);
+        for s in [Running, Verifying] {
+            m.insert((s, Action::AwaitExternal), AwaitingExternal);
+            m.insert((s, Action::Rescue), Ready);
+            m.insert((s, Action::Release), Ready);
+            m.insert((s, Action::RequestApproval), WaitingApproval);
+        }
         for s in [Running, Verifying, AwaitingExternal] {
             m.insert((s, Action::Complete), Completed);
             m.insert((s, Action::Retry), Pending);
@@ -167,7 +176,6 @@ mod tests {
         }
         m.insert((Pending, Action::RequestApproval), WaitingApproval);
         m.insert((Ready, Action::RequestApproval), WaitingApproval);
-        m.insert((Running, Action::RequestApproval), WaitingApproval);
         m.insert((AwaitingExternal, Action::Recheck), Ready);
         m.insert((WaitingApproval, Action::Approve), Pending);
         m.insert((WaitingApproval, Action::Reject), Cancelled);
@@ -194,7 +202,7 @@ mod tests {
             }
         }
         assert_eq!(allowed_count, table.len());
-        assert_eq!(allowed_count, 37);
+        assert_eq!(allowed_count, 41);
     }
 
     #[test]
@@ -207,6 +215,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn verifying_leaves_as_running_does_but_never_verifies_twice() {
+        for action in Action::ALL {
+            let from_running = next(Running, action);
+            let from_verifying = next(Verifying, action);
+            if action == Action::Verify {
+                assert_eq!(from_running, Ok(Verifying));
+                assert!(from_verifying.is_err(), "verifying cannot start again");
+            } else {
+                assert_eq!(from_verifying.ok(), from_running.ok(), "{action:?}");
+            }
+        }
+        assert_eq!(next(Verifying, Action::Rescue), Ok(Ready));
+        assert_eq!(next(Verifying, Action::Complete), Ok(Completed));
+        assert_eq!(
+            next(Verifying, Action::Claim),
+            Err(DomainError::Transition {
+                from: Verifying,
+                action: Action::Claim
+            })
+        );
     }
 
     #[test]

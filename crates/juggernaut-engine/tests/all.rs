@@ -7,3 +7,4 @@ mod node;
 mod planner;
 mod proactive;
 mod sampler;
+mod verifying;

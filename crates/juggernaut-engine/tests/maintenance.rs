@@ -14,7 +14,10 @@ use tokio_util::sync::CancellationToken;
 
 /// A dispatcher serving every built-in kind; stop it with the token.
 fn start(store: &Arc<dyn Store>) -> (CancellationToken, tokio::task::JoinHandle<()>) {
-    let reg = Registry::new(juggernaut_handlers::builtin()).unwrap();
+    let reg = Registry::new(juggernaut_handlers::builtin(
+        &juggernaut_handlers::Deps::default(),
+    ))
+    .unwrap();
     let mut cfg = DispatcherConfig::new("maintainer".into(), reg.all_kinds());
     cfg.poll_interval = Duration::from_millis(50);
     let queue: Arc<dyn Queue> = store.clone();

@@ -1,13 +1,14 @@
 //! What a handler is given: the claimed task, its lease, a cancellation token, and narrow handles
-//! to the capabilities a handler may use, never the whole store. Tools and the LLM join as
-//! handles of their own.
+//! to the capabilities a handler may use, never the whole store: housekeeping, goals, costs, and
+//! the toolbox (every tool call goes through it and into the ledger) with the task workspaces.
 
 use crate::input::{InputError, TaskInput};
 use async_trait::async_trait;
 use juggernaut_core::Task;
 use juggernaut_store::{
-    CostStore, GoalStore, LeaseRef, Queue, RescueReport, Retention, Store, StoreResult,
+    CostStore, GoalStore, LeaseRef, Queue, RescueReport, Retention, Store, StoreResult, TaskReads,
 };
+use juggernaut_tools::{CalledTool, Permission, ToolContext, Toolbox, Workspace, Workspaces};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -44,18 +45,40 @@ pub struct Handles {
     pub goals: Arc<dyn GoalStore>,
     /// The cost ledger: reserve before a paid call, settle after it.
     pub costs: Arc<dyn CostStore>,
+    /// Reads of tasks and their events (reports, a PR's earlier attempts).
+    pub reads: Arc<dyn TaskReads>,
+    /// The tools, recording every call in the tool-call ledger.
+    pub tools: Toolbox,
+    /// Where task workspaces live.
+    pub workspaces: Workspaces,
 }
 
 impl Handles {
     /// The handles a store provides.
+    /// No tools are registered until [`Handles::with_tools`]; workspaces default to
+    /// [`DEFAULT_WORKSPACES`].
     pub fn over(store: Arc<dyn Store>) -> Self {
+        let tools = Toolbox::new(Arc::default(), store.clone(), Default::default());
         Self {
             housekeeping: Arc::new(StoreHousekeeping(store.clone())),
             goals: store.clone(),
-            costs: store,
+            costs: store.clone(),
+            reads: store,
+            tools,
+            workspaces: Workspaces::new(DEFAULT_WORKSPACES),
         }
     }
+
+    /// The same handles with these tools and workspaces.
+    pub fn with_tools(mut self, tools: Toolbox, workspaces: Workspaces) -> Self {
+        self.tools = tools;
+        self.workspaces = workspaces;
+        self
+    }
 }
+
+/// Where task workspaces live unless configured.
+pub const DEFAULT_WORKSPACES: &str = ".juggernaut/workspaces";
 
 /// What a handler is given.
 #[derive(Clone)]
@@ -75,6 +98,37 @@ impl TaskContext {
     /// may have been written by another binary).
     pub fn input<T: TaskInput>(&self) -> Result<T, InputError> {
         crate::input::parse(&self.task.input)
+    }
+
+    /// The task's workspace.
+    pub fn workspace(&self) -> Workspace {
+        self.handles.workspaces.for_task(self.task.id)
+    }
+
+    /// What a tool call of this attempt is given.
+    pub fn tool_context(&self) -> ToolContext {
+        ToolContext {
+            task_id: Some(self.task.id),
+            attempt: self.task.attempts,
+            lease_token: Some(self.lease.token),
+            workspace: self.workspace(),
+            cancel: self.cancel.clone(),
+        }
+    }
+
+    /// Calls a tool for this attempt through the toolbox (recorded in the ledger). A call the
+    /// ledger could not record ends the attempt (retryable).
+    pub async fn call_tool(
+        &self,
+        name: &str,
+        args: serde_json::Value,
+        allowed: &[Permission],
+    ) -> Result<CalledTool, crate::HandlerError> {
+        self.handles
+            .tools
+            .call(&self.tool_context(), name, args, allowed)
+            .await
+            .map_err(crate::outcome::tool_aborted)
     }
 }
 

@@ -39,4 +39,11 @@ pub trait Handler: Send + Sync + 'static {
     fn verify_timeout(&self) -> Duration {
         VERIFY_TIMEOUT
     }
+
+    /// Whether [`Handler::verify`] does I/O (asks an API, reads files): then the task shows
+    /// `verifying` while it runs. A check of the outcome alone (the run record) is instant and
+    /// leaves the task `running`.
+    fn verifies_outside(&self) -> bool {
+        false
+    }
 }

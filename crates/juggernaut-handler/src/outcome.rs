@@ -95,3 +95,16 @@ impl HandlerError {
         }
     }
 }
+
+/// The attempt's error for a tool error that ends it (a model-facing error ends it too when no
+/// model is there to see it: deterministic handlers call this for both).
+pub fn tool_aborted(e: juggernaut_tools::ToolError) -> HandlerError {
+    match e {
+        juggernaut_tools::ToolError::Abort {
+            message,
+            retryable: true,
+        } => HandlerError::retry(message),
+        juggernaut_tools::ToolError::Abort { message, .. }
+        | juggernaut_tools::ToolError::Model(message) => HandlerError::Permanent(message),
+    }
+}

@@ -105,11 +105,19 @@ impl Registry {
         Ok(parsed)
     }
 
-    /// The subset of `wanted` that has handlers, as task kinds (for claiming).
+    /// The kinds to claim for `wanted`: each wanted name that has a handler, with that
+    /// handler's kind and every alias of it (a task enqueued as `code_fix` is claimed wherever
+    /// `code` is served), sorted and without repeats.
     pub fn served(&self, wanted: &[String]) -> Vec<TaskKind> {
-        wanted
+        let mut names: Vec<&str> = wanted
             .iter()
-            .filter(|k| self.by_name.contains_key(k.as_str()))
+            .filter_map(|k| self.by_name.get(k.as_str()))
+            .flat_map(|h| std::iter::once(h.kind()).chain(h.aliases().iter().copied()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+            .into_iter()
             .filter_map(|k| TaskKind::new(k).ok())
             .collect()
     }

@@ -1,15 +1,51 @@
-//! The built-in handlers, one file each. A new kind is one file here plus one line in
-//! [`builtin`], which is kept alphabetical; the binary registers the list.
+//! The built-in handlers, one file (or folder) each. A new kind is one module here plus one line
+//! in [`builtin`], which is kept alphabetical; the binary registers the list. Kinds that need a
+//! model (`agent`, `research`) are registered only when [`Deps`] has one, so that without an LLM
+//! provider they cannot be enqueued at all.
 
+pub mod agent;
+pub mod analysis;
+pub mod calls;
+pub mod code;
+pub mod http;
 pub mod maintenance;
+pub mod markdown;
 pub mod noop;
+pub mod notify;
+pub mod report;
+pub mod research;
+pub mod shell;
+pub mod workflow;
 
 use juggernaut_handler::Handler;
 use std::sync::Arc;
 
+/// What the built-in handlers are built with.
+#[derive(Clone, Default)]
+pub struct Deps {
+    /// The model for `agent` and `research`; without one those kinds are absent.
+    pub model: Option<agent::Model>,
+}
+
 /// Every built-in handler, in alphabetical order of kind.
-pub fn builtin() -> Vec<Arc<dyn Handler>> {
-    vec![Arc::new(maintenance::Maintenance), Arc::new(noop::Noop)]
+pub fn builtin(deps: &Deps) -> Vec<Arc<dyn Handler>> {
+    let mut all: Vec<Arc<dyn Handler>> = vec![
+        Arc::new(analysis::Analysis),
+        Arc::new(code::Code::new(deps.model.clone())),
+        Arc::new(http::Http),
+        Arc::new(maintenance::Maintenance),
+        Arc::new(noop::Noop),
+        Arc::new(notify::Notify),
+        Arc::new(report::Report),
+        Arc::new(shell::Shell),
+        Arc::new(workflow::Workflow),
+    ];
+    if let Some(model) = &deps.model {
+        all.push(Arc::new(agent::Agent::new(model.clone())));
+        all.push(Arc::new(research::Research::new(model.clone())));
+    }
+    all.sort_by_key(|h| h.kind());
+    all
 }
 
 #[cfg(test)]
@@ -19,12 +55,12 @@ mod tests {
 
     #[test]
     fn builtin_names_are_unique_sorted_described_and_typed() {
-        let list = builtin();
+        let list = builtin(&Deps::default());
         let kinds: Vec<_> = list.iter().map(|h| h.kind()).collect();
         let mut sorted = kinds.clone();
         sorted.sort();
         assert_eq!(kinds, sorted, "keep builtin() alphabetical");
-        let reg = Registry::new(builtin()).unwrap();
+        let reg = Registry::new(builtin(&Deps::default())).unwrap();
         for h in &list {
             assert!(!h.description().is_empty());
             assert!(reg.get(h.kind()).is_some());
@@ -44,14 +80,24 @@ mod tests {
 
     #[test]
     fn unknown_kinds_and_bad_inputs_are_refused_by_name() {
-        let reg = Registry::new(builtin()).unwrap();
+        let reg = Registry::new(builtin(&Deps::default())).unwrap();
         assert!(reg.check("noop").is_ok());
         assert_eq!(
             reg.check("phone").unwrap_err().to_string(),
-            "no handler serves task kind `phone` (known kinds: maintenance, noop)"
+            "no handler serves task kind `phone` (known kinds: analysis, audit, code, code_change, code_fix, code_implementation, http, maintenance, metrics, metrics_analysis, noop, notify, pattern_detection, report, report_generation, reporting, shell, workflow)"
         );
         assert!(reg.check("Not A Kind").is_err());
-        assert_eq!(reg.served(&["noop".into(), "code".into()]).len(), 1);
+        assert_eq!(reg.served(&["noop".into(), "phone".into()]).len(), 1);
+        let analysis = reg.served(&["analysis".into()]);
+        assert!(
+            analysis.iter().any(|k| k.as_str() == "reporting"),
+            "{analysis:?}"
+        );
+        assert!(
+            reg.served(&["code_fix".into()])
+                .iter()
+                .any(|k| k.as_str() == "code")
+        );
         let bad = serde_json::json!({"retention_days": 1.5});
         let err = reg.check_task("maintenance", &bad).unwrap_err().to_string();
         assert!(

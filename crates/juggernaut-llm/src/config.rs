@@ -20,11 +20,13 @@ pub enum Purpose {
     Coding,
     /// Judging results against acceptance criteria.
     Judging,
+    /// Agent tool loops (`agent`, `research`).
+    Agent,
 }
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Self; 3] = [Self::Planning, Self::Coding, Self::Judging];
+    pub const ALL: [Self; 4] = [Self::Planning, Self::Coding, Self::Judging, Self::Agent];
 
     /// Its name in config and in the cost ledger.
     pub fn as_str(self) -> &'static str {
@@ -32,6 +34,7 @@ impl Purpose {
             Self::Planning => "planning",
             Self::Coding => "coding",
             Self::Judging => "judging",
+            Self::Agent => "agent",
         }
     }
 

@@ -50,7 +50,10 @@ fn planner(fake: &FakeLlm, limits: Limits) -> LlmPlanner {
 
 async fn rig_with(limits: Limits) -> Rig {
     let fake = FakeLlm::start().await;
-    let catalog = Registry::new(juggernaut_handlers::builtin()).unwrap();
+    let catalog = Registry::new(juggernaut_handlers::builtin(
+        &juggernaut_handlers::Deps::default(),
+    ))
+    .unwrap();
     let books = Arc::new(Playbooks::load(
         std::path::Path::new("/nonexistent"),
         &catalog,

@@ -46,7 +46,10 @@ impl Drop for Rig {
 async fn rig() -> Rig {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("revenue.toml"), BOOK).unwrap();
-    let catalog = Registry::new(juggernaut_handlers::builtin()).unwrap();
+    let catalog = Registry::new(juggernaut_handlers::builtin(
+        &juggernaut_handlers::Deps::default(),
+    ))
+    .unwrap();
     let books = Arc::new(Playbooks::load(dir.path(), &catalog));
     assert!(books.errors.is_empty(), "{:?}", books.errors);
     let (store, stop) = serve_plan(PlanHandler::new(books, catalog, Duration::from_secs(60))).await;

@@ -30,7 +30,10 @@ acceptance = ["the review is written"]
 "#;
 
 fn registry() -> Registry {
-    Registry::new(juggernaut_handlers::builtin()).unwrap()
+    Registry::new(juggernaut_handlers::builtin(
+        &juggernaut_handlers::Deps::default(),
+    ))
+    .unwrap()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -7,6 +7,10 @@
 //!   a role that could write files on the server anyway (a superuser) is refused.
 //! - [`http`]: a number at a JSON pointer of a `GET` response (no redirects, capped body).
 //! - [`number`]: what counts as a number (integers, reals, numeric text; finite only).
+//! - [`rows`]: what a query returns as JSON rows ([`Sources::query_rows`]), bounded in rows and
+//!   bytes; read through the same read-only connections and transactions as a metric
+//!   ([`pg_rows`]: how PostgreSQL's values become JSON).
+//! - [`tool`]: the `sql_query` tool, which gives a model those rows.
 //!
 //! A read-only guarantee is the database's: nothing here parses a query to decide whether it
 //! writes. Errors name the source and never carry a URL's credentials.
@@ -14,10 +18,15 @@
 pub mod error;
 pub mod http;
 pub mod number;
+pub mod pg_rows;
 pub mod postgres;
+pub mod rows;
 pub mod sqlite;
+pub mod tool;
 
 pub use error::SourceError;
+pub use rows::{RowLimits, Rows};
+pub use tool::SqlQuery;
 
 use juggernaut_core::goal::MetricSource;
 use std::collections::BTreeMap;
@@ -120,6 +129,21 @@ impl Sources {
         }
     }
 
+    /// The rows `query` returns from data source `source`, up to `limits`, read only and
+    /// bounded in time like a metric.
+    pub async fn query_rows(
+        &self,
+        source: &str,
+        query: &str,
+        limits: RowLimits,
+    ) -> Result<Rows, SourceError> {
+        match self.named.get(source) {
+            None => Err(SourceError::Unknown(source.to_owned())),
+            Some(Source::Sqlite(s)) => s.rows(query, self.timeout, limits).await,
+            Some(Source::Postgres(s)) => s.rows(query, self.timeout, limits).await,
+        }
+    }
+
     /// Closes the PostgreSQL pools (SQLite connections live for one read only).
     pub async fn close(&self) {
         for s in self.named.values() {
@@ -136,6 +160,19 @@ mod tests {
 
     fn check(url: &str) -> Result<(), SourceError> {
         SourceConfig { url: url.into() }.check("shop")
+    }
+
+    #[test]
+    fn debug_output_hides_passwords() {
+        let config = BTreeMap::from([(
+            "shop".to_owned(),
+            SourceConfig {
+                url: "postgres://reader:S3cr3tPW@127.0.0.1/shop".into(),
+            },
+        )]);
+        let shown = format!("{:?}", Sources::new(config).unwrap());
+        assert!(shown.contains("reader:***@127.0.0.1"), "{shown}");
+        assert!(!shown.contains("S3cr3tPW"), "{shown}");
     }
 
     #[test]

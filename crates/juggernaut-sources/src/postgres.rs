@@ -2,18 +2,24 @@
 //! read runs in a transaction begun `READ ONLY` with `SET LOCAL statement_timeout`, so PostgreSQL
 //! itself refuses writes (`INSERT`, `CREATE TABLE`, `nextval`, ...), and the query goes through
 //! a prepared statement, which PostgreSQL refuses to hold several commands. A read-only
-//! transaction does not stop a superuser (or a member of `pg_write_server_files` or
-//! `pg_execute_server_program`) from writing files with `COPY ... TO`, so a read as such a role
+//! transaction does not stop a superuser (or a member of `pg_write_server_files`,
+//! `pg_execute_server_program` or `pg_read_server_files`, or a role allowed the server-side
+//! `lo_import`/`lo_export`) from reading or writing the server's files, so a read as such a role
 //! is refused (checked by the transaction's first query, after which it cannot be made
-//! read-write). After each read the session is reset (settings, advisory
-//! locks) before the connection goes back to the pool.
+//! read-write). Metric reads and rows reads ([`crate::pg_rows`]) open the same transaction
+//! (`begin_read_only`), and every one ends in a rollback, so what PostgreSQL lets a read-only
+//! transaction change anyway (a large object, a `NOTIFY`) is undone. After each read the session
+//! is reset (settings, advisory locks,
+//! prepared statements) before the connection goes back to the pool.
 
-use crate::SourceError;
-use crate::number;
+use crate::error::Fail;
+use crate::rows::{RowLimits, Rows};
+use crate::{SourceError, number, pg_rows};
 use futures::TryStreamExt;
 use juggernaut_store::url::{redact, scrub};
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Connection, Row, TypeInfo, ValueRef};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow, Postgres};
+use sqlx::{Connection, Row, Transaction, TypeInfo, ValueRef};
 use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -40,18 +46,34 @@ const KNOWN: [&str; 14] = [
     "ssl-mode",
 ];
 
-/// Whether the connected role can write on the server despite a read-only transaction.
+/// Whether the connected role can reach the server's files despite a read-only transaction: a
+/// superuser, a member of a role that reads or writes server files or runs programs, or a role
+/// allowed the server-side `lo_import`/`lo_export` (which PostgreSQL runs in read-only
+/// transactions).
 const WRITER_ROLE: &str = "SELECT EXISTS (SELECT 1 FROM pg_roles r \
-     WHERE (r.rolsuper OR r.rolname IN ('pg_write_server_files', 'pg_execute_server_program')) \
-       AND pg_has_role(current_user, r.oid, 'MEMBER'))";
+     WHERE (r.rolsuper OR r.rolname IN ('pg_write_server_files', 'pg_execute_server_program', \
+                                        'pg_read_server_files')) \
+       AND pg_has_role(current_user, r.oid, 'MEMBER')) \
+     OR has_function_privilege('lo_import(text)', 'EXECUTE') \
+     OR has_function_privilege('lo_import(text, oid)', 'EXECUTE') \
+     OR has_function_privilege('lo_export(oid, text)', 'EXECUTE')";
 
 /// A PostgreSQL database.
-#[derive(Debug)]
 pub struct PostgresSource {
     name: String,
     url: String,
     options: PgConnectOptions,
     pool: OnceLock<PgPool>,
+}
+
+impl std::fmt::Debug for PostgresSource {
+    /// The name and the URL without its credentials (the connect options hold the password).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresSource")
+            .field("name", &self.name)
+            .field("url", &redact(&self.url))
+            .finish_non_exhaustive()
+    }
 }
 
 impl PostgresSource {
@@ -105,25 +127,48 @@ impl PostgresSource {
         })
     }
 
-    /// Runs `query` in a read-only transaction, within `timeout`.
+    /// The one number `query` returns, read in a read-only transaction within `timeout`.
     pub async fn read(&self, query: &str, timeout: Duration) -> Result<f64, SourceError> {
         let pool = self.pool(timeout);
         let run = async {
-            let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
+            let mut conn = pool.acquire().await.map_err(unavailable)?;
             let result = first_number(&mut conn, query, timeout).await;
-            // Whatever one statement left on the session (settings, advisory locks) goes.
-            if sqlx::raw_sql("RESET ALL; SELECT pg_advisory_unlock_all()")
-                .execute(&mut *conn)
-                .await
-                .is_err()
-            {
-                conn.close_on_drop();
-            }
+            end_session(conn, true).await;
             result
         };
+        self.bounded(timeout, run).await
+    }
+
+    /// The rows `query` returns (up to `limits`), read in a read-only transaction within
+    /// `timeout` (see [`crate::pg_rows`]).
+    pub async fn rows(
+        &self,
+        query: &str,
+        timeout: Duration,
+        limits: RowLimits,
+    ) -> Result<Rows, SourceError> {
+        let pool = self.pool(timeout);
+        let run = async {
+            let mut conn = pool.acquire().await.map_err(unavailable)?;
+            let result = pg_rows::rows(&mut conn, query, timeout, limits).await;
+            // A result cut short left rows unread: the connection is closed, not drained.
+            let drained = !matches!(&result, Ok(rows) if rows.truncated);
+            end_session(conn, drained).await;
+            result
+        };
+        self.bounded(timeout, run).await
+    }
+
+    /// `run`'s result, given up on `GRACE` past `timeout`, with errors named and scrubbed of
+    /// the URL's secrets.
+    async fn bounded<T>(
+        &self,
+        timeout: Duration,
+        run: impl Future<Output = Result<T, Fail>>,
+    ) -> Result<T, SourceError> {
         match tokio::time::timeout(timeout + GRACE, run).await {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(reason)) => Err(SourceError::sql(&self.name, scrub(&reason, &self.url))),
+            Ok(Err(fail)) => Err(fail.named(&self.name, |r| scrub(r, &self.url))),
             Err(_) => Err(SourceError::sql(
                 &self.name,
                 format!("no answer within {} ms", timeout.as_millis()),
@@ -139,35 +184,69 @@ impl PostgresSource {
     }
 }
 
-/// The one number `query` returns, read in a read-only transaction.
-async fn first_number(
+fn unavailable(e: sqlx::Error) -> Fail {
+    Fail::Unavailable(e.to_string())
+}
+
+fn sql(e: sqlx::Error) -> Fail {
+    Fail::Sql(e.to_string())
+}
+
+/// Gives the connection back to the pool with nothing one read left on the session (settings,
+/// advisory locks, prepared statements), or closes it if that fails or if `drained` is false
+/// (rows of the last query are still on the way).
+async fn end_session(mut conn: PoolConnection<Postgres>, drained: bool) {
+    if !drained {
+        conn.close_on_drop();
+        return;
+    }
+    let reset = sqlx::raw_sql("RESET ALL; SELECT pg_advisory_unlock_all()")
+        .execute(&mut *conn)
+        .await;
+    if reset.is_err() || conn.clear_cached_statements().await.is_err() {
+        conn.close_on_drop();
+    }
+}
+
+/// A transaction begun `READ ONLY`, bounded by `timeout`, on a role that cannot write files on
+/// the server: every read goes through one.
+pub(crate) async fn begin_read_only(
     conn: &mut PgConnection,
-    query: &str,
     timeout: Duration,
-) -> Result<f64, String> {
+) -> Result<Transaction<'_, Postgres>, Fail> {
     let ms = timeout.as_millis().max(1);
-    let mut tx = conn
-        .begin_with("BEGIN READ ONLY")
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut tx = conn.begin_with("BEGIN READ ONLY").await.map_err(sql)?;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}"
     )))
     .execute(&mut *tx)
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(sql)?;
     // The first query of the transaction: from here on it cannot be made read-write.
     let writer: bool = sqlx::query_scalar(WRITER_ROLE)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(sql)?
         .unwrap_or(false);
     if writer {
-        return Err("the role it connects as is a superuser (or a member of \
-             pg_write_server_files or pg_execute_server_program), which can write files on the \
-             server even in a read-only transaction; connect as a role that can only read"
-            .into());
+        return Err(Fail::Config(
+            "the role it connects as is a superuser, or may read or write the server's files \
+             (a member of pg_read_server_files, pg_write_server_files or \
+             pg_execute_server_program, or allowed lo_import or lo_export), which a read-only \
+             transaction does not stop; connect as a role that can only read the database"
+                .into(),
+        ));
     }
+    Ok(tx)
+}
+
+/// The one number `query` returns, read in a read-only transaction.
+async fn first_number(
+    conn: &mut PgConnection,
+    query: &str,
+    timeout: Duration,
+) -> Result<f64, Fail> {
+    let mut tx = begin_read_only(conn, timeout).await?;
     let mut rows: Vec<PgRow> = Vec::new();
     {
         // A prepared statement: PostgreSQL refuses several commands in one.
@@ -175,25 +254,27 @@ async fn first_number(
         let mut stream = q.fetch(&mut *tx);
         while let Some(row) = stream.try_next().await.map_err(describe)? {
             if !rows.is_empty() {
-                return Err("the query returned more than one row; return exactly one".into());
+                return Err(Fail::Sql(
+                    "the query returned more than one row; return exactly one".into(),
+                ));
             }
             rows.push(row);
         }
     }
-    tx.rollback().await.map_err(|e| e.to_string())?;
+    tx.rollback().await.map_err(sql)?;
     let row = rows
         .first()
-        .ok_or_else(|| "the query returned no row; return exactly one".to_owned())?;
-    value(row)
+        .ok_or_else(|| Fail::Sql("the query returned no row; return exactly one".to_owned()))?;
+    value(row).map_err(Fail::Sql)
 }
 
-/// The database's error, with a hint for the ones a metric query meets.
-fn describe(e: sqlx::Error) -> String {
+/// The database's error, with a hint for the ones a query meets.
+pub(crate) fn describe(e: sqlx::Error) -> Fail {
     let text = e.to_string();
     if text.contains("canceling statement due to statement timeout") {
-        format!("{text} (the query ran past its time)")
+        Fail::Sql(format!("{text} (the query ran past its time)"))
     } else {
-        text
+        Fail::Sql(text)
     }
 }
 

@@ -10,15 +10,19 @@
 //!   refused without running;
 //! - a progress handler stops a query that runs past its time.
 //!
-//! The statement must return one row whose first column is a number (integer, real, numeric
-//! text). sqlx's SQLite driver runs every statement of a text in turn and offers no attach limit,
+//! A metric read wants one row whose first column is a number (integer, real, numeric text); a
+//! rows read ([`SqliteSource::rows`]) maps each value to JSON: NULL, integer, real (infinite ones
+//! as a string), text, and BLOB as `"base64:..."`. Both go through the same checked statement.
+//! sqlx's SQLite driver runs every statement of a text in turn and offers no attach limit,
 //! hence rusqlite (over the same `libsqlite3-sys`) here.
 
 use crate::SourceError;
+use crate::error::Fail;
 use crate::number;
+use crate::rows::{self, Collector, RowLimits, Rows};
 use rusqlite::limits::Limit;
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Statement};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -62,20 +66,52 @@ impl SqliteSource {
         &self.path
     }
 
-    /// Runs `query` on a read-only connection of its own, within `timeout`.
+    /// The one number `query` returns, read on a read-only connection of its own, within
+    /// `timeout`.
     pub async fn read(&self, query: &str, timeout: Duration) -> Result<f64, SourceError> {
-        let fail = |reason: String| SourceError::sql(&self.name, reason);
+        self.run(query, timeout, first_number).await
+    }
+
+    /// The rows `query` returns (up to `limits`), read on a read-only connection of its own,
+    /// within `timeout`.
+    pub async fn rows(
+        &self,
+        query: &str,
+        timeout: Duration,
+        limits: RowLimits,
+    ) -> Result<Rows, SourceError> {
+        self.run(query, timeout, move |stmt, timeout| {
+            all_rows(stmt, timeout, limits)
+        })
+        .await
+    }
+
+    /// Compiles `query` on a locked-down connection, refuses it unless SQLite marks it
+    /// read-only, and hands the statement to `f` on a blocking thread, within `timeout`.
+    async fn run<T, F>(&self, query: &str, timeout: Duration, f: F) -> Result<T, SourceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Statement<'_>, Duration) -> Result<T, String> + Send + 'static,
+    {
         if !self.path.is_file() {
-            return Err(fail(format!(
-                "{} is not a file (a data source is opened read-only and never created)",
-                self.path.display()
-            )));
+            return Err(SourceError::unavailable(
+                &self.name,
+                format!(
+                    "{} is not a file (a data source is opened read-only and never created)",
+                    self.path.display()
+                ),
+            ));
         }
         let (path, query) = (self.path.clone(), query.to_owned());
-        let task = tokio::task::spawn_blocking(move || read_blocking(&path, &query, timeout));
+        let task = tokio::task::spawn_blocking(move || {
+            let conn = open(&path, timeout).map_err(Fail::Unavailable)?;
+            let mut stmt = checked(&conn, &query, timeout).map_err(Fail::Sql)?;
+            f(&mut stmt, timeout).map_err(Fail::Sql)
+        });
+        let fail = |reason: String| SourceError::sql(&self.name, reason);
         match tokio::time::timeout(timeout + GRACE, task).await {
             Ok(Ok(Ok(v))) => Ok(v),
-            Ok(Ok(Err(reason))) => Err(fail(reason)),
+            Ok(Ok(Err(f))) => Err(f.named(&self.name, str::to_owned)),
             Ok(Err(e)) => Err(fail(format!("the read stopped: {e}"))),
             Err(_) => Err(fail(too_long(timeout))),
         }
@@ -89,19 +125,28 @@ fn too_long(timeout: Duration) -> String {
     )
 }
 
-/// Opens, locks down, compiles, checks and runs; the connection closes on return.
-fn read_blocking(path: &Path, query: &str, timeout: Duration) -> Result<f64, String> {
-    let conn = open(path, timeout)?;
-    let why = |e: rusqlite::Error| describe(e, timeout);
-    let mut stmt = conn.prepare(query).map_err(why)?;
+/// `query` compiled as one statement that SQLite marks read-only and that returns columns.
+fn checked<'c>(
+    conn: &'c Connection,
+    query: &str,
+    timeout: Duration,
+) -> Result<Statement<'c>, String> {
+    let stmt = conn.prepare(query).map_err(|e| describe(e, timeout))?;
     if !stmt.readonly() {
         return Err(
-            "SQLite marks the statement as one that writes; a metric query may only read".into(),
+            "SQLite marks the statement as one that writes; a query on a data source may only read"
+                .into(),
         );
     }
     if stmt.column_count() == 0 {
         return Err("the statement returns no column".into());
     }
+    Ok(stmt)
+}
+
+/// The one number the statement returns.
+fn first_number(stmt: &mut Statement<'_>, timeout: Duration) -> Result<f64, String> {
+    let why = |e: rusqlite::Error| describe(e, timeout);
     let mut rows = stmt.query([]).map_err(why)?;
     let value = match rows.next().map_err(why)? {
         None => return Err("the query returned no row; return exactly one".into()),
@@ -111,6 +156,40 @@ fn read_blocking(path: &Path, query: &str, timeout: Duration) -> Result<f64, Str
         return Err("the query returned more than one row; return exactly one".into());
     }
     Ok(value)
+}
+
+/// The rows the statement returns, up to `limits` (reading stops at the first row left out).
+fn all_rows(
+    stmt: &mut Statement<'_>,
+    timeout: Duration,
+    limits: RowLimits,
+) -> Result<Rows, String> {
+    let why = |e: rusqlite::Error| describe(e, timeout);
+    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let width = columns.len();
+    let mut out = Collector::new(columns, limits);
+    let mut rows = stmt.query([]).map_err(why)?;
+    while let Some(row) = rows.next().map_err(why)? {
+        let cells = (0..width)
+            .map(|i| row.get_ref(i).map(|v| cell(v, limits.max_cell_bytes)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(why)?;
+        if !out.push(cells) {
+            break;
+        }
+    }
+    Ok(out.finish())
+}
+
+/// A SQLite value as JSON: NULL, integer, real (a string if infinite), text, BLOB.
+fn cell(value: ValueRef<'_>, max: usize) -> serde_json::Value {
+    match value {
+        ValueRef::Null => serde_json::Value::Null,
+        ValueRef::Integer(i) => serde_json::Value::from(i),
+        ValueRef::Real(r) => rows::real(r),
+        ValueRef::Text(t) => rows::text(&String::from_utf8_lossy(t), max),
+        ValueRef::Blob(b) => rows::blob(b, max),
+    }
 }
 
 /// A read-only, query-only connection that can attach nothing, interrupted after `timeout`.
@@ -130,11 +209,11 @@ fn open(path: &Path, timeout: Duration) -> Result<Connection, String> {
     Ok(conn)
 }
 
-/// SQLite's error, in words for a metric query.
+/// SQLite's error, in words for a query on a data source.
 fn describe(e: rusqlite::Error, timeout: Duration) -> String {
     match &e {
         rusqlite::Error::MultipleStatement => {
-            "the query holds several statements; give one SELECT returning one number".into()
+            "the query holds several statements; give one SELECT".into()
         }
         rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::OperationInterrupted => {
             too_long(timeout)

@@ -11,11 +11,11 @@ use std::time::Duration;
 
 /// A fresh database with `orders(amount numeric)` (10, 20.5, 30), a sequence, and a login role
 /// that may only read; removed by [`Shop::remove`] or, if a test panicked first, on drop.
-struct Shop {
-    db: TestDatabase,
+pub(crate) struct Shop {
+    pub(crate) db: TestDatabase,
     name: String,
-    role: String,
-    reader_url: String,
+    pub(crate) role: String,
+    pub(crate) reader_url: String,
     removed: bool,
 }
 
@@ -29,7 +29,7 @@ fn as_user(url: &str, user: &str) -> String {
 }
 
 impl Shop {
-    async fn create() -> Self {
+    pub(crate) async fn create() -> Self {
         let db = TestDatabase::create().await;
         let name = db
             .url
@@ -66,18 +66,18 @@ impl Shop {
         }
     }
 
-    fn sources(&self, url: &str) -> Sources {
+    pub(crate) fn sources(&self, url: &str) -> Sources {
         let config = BTreeMap::from([("shop".to_owned(), SourceConfig { url: url.into() })]);
         Sources::new(config)
             .unwrap()
             .with_timeout(Duration::from_millis(800))
     }
 
-    async fn admin(&self) -> PgConnection {
+    pub(crate) async fn admin(&self) -> PgConnection {
         PgConnection::connect(&self.db.url).await.unwrap()
     }
 
-    async fn remove(mut self) {
+    pub(crate) async fn remove(mut self) {
         self.removed = true;
         self.db.remove().await;
         drop_role(&self.role).await;
@@ -135,7 +135,11 @@ fn sql(query: &str) -> MetricSource {
 
 async fn refused(s: &Sources, query: &str) -> String {
     match s.read(&sql(query)).await {
-        Err(e @ SourceError::Sql { .. }) => {
+        Err(
+            e @ (SourceError::Sql { .. }
+            | SourceError::Config { .. }
+            | SourceError::Unavailable { .. }),
+        ) => {
             let text = e.to_string();
             assert!(text.starts_with("data source `shop`: "), "{text}");
             text
@@ -259,11 +263,19 @@ async fn superusers_are_refused_and_credentials_never_show() {
     let s = shop.sources(&shop.db.url);
     let why = refused(&s, "SELECT 1").await;
     assert!(why.contains("superuser"), "{why}");
+    assert!(matches!(
+        s.read(&sql("SELECT 1")).await,
+        Err(SourceError::Config { .. })
+    ));
     s.close().await;
     let secret = "postgres://reader:S3cr3tPW@127.0.0.1:1/shop?sslmode=disable";
     let s = shop.sources(secret);
     let why = refused(&s, "SELECT 1").await;
     assert!(!why.contains("S3cr3tPW"), "{why}");
+    assert!(matches!(
+        s.read(&sql("SELECT 1")).await,
+        Err(SourceError::Unavailable { .. })
+    ));
     let bad = SourceConfig {
         url: "postgres://reader:S3cr3tPW@h/db?sslpassword=S3cr3tPW&tokenx=1".into(),
     }

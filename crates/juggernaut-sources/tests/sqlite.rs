@@ -46,7 +46,7 @@ fn sql(query: &str) -> MetricSource {
 
 async fn refused(s: &Sources, query: &str) -> String {
     match s.read(&sql(query)).await {
-        Err(e @ SourceError::Sql { .. }) => {
+        Err(e @ (SourceError::Sql { .. } | SourceError::Unavailable { .. })) => {
             let text = e.to_string();
             assert!(text.starts_with("data source `shop`: "), "{text}");
             text
@@ -160,6 +160,10 @@ async fn a_missing_file_is_not_created_and_a_slow_query_is_stopped() {
     let s = sources(&missing);
     let why = refused(&s, "SELECT 1").await;
     assert!(why.contains("is not a file"), "{why}");
+    assert!(matches!(
+        s.read(&sql("SELECT 1")).await,
+        Err(SourceError::Unavailable { .. })
+    ));
     assert!(!missing.exists());
     let (_dir, path) = shop().await;
     let s = sources(&path);

@@ -41,7 +41,7 @@ async fn request_held(conn: &mut PgConnection, r: &ApprovalRequest) -> Result<()
     let e = Entry::transition(
         EventKind::TaskApprovalRequested,
         (r.lease.task_id.0, held.goal_id),
-        Some(TaskStatus::Running),
+        Some(held.status),
         TaskStatus::WaitingApproval,
         &held.holder,
     )

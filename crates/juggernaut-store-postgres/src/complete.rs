@@ -2,7 +2,8 @@
 //! then let their dependents move on.
 //!
 //! The whole batch is one statement: the completions are bound as arrays, their rows locked in id
-//! order (see [`LOCK_IN_ID_ORDER`]), joined to the tasks on id, token and `running`, and their
+//! order (see [`LOCK_IN_ID_ORDER`]), joined to the tasks on id, token and a held status
+//! (`running` or `verifying`, the event's `from`), and their
 //! `task.completed` events are written by a CTE of the same statement. Only when an item was refused does a second query ask why; only when a completed
 //! task has dependents does a third count them down (see [`promote::freed`]).
 
@@ -25,10 +26,10 @@ static COMPLETE: LazyLock<String> = LazyLock::new(|| {
          done AS (UPDATE tasks t SET status = 'completed', result = c.result, evidence = c.evidence, \
                  lease_expires_at = NULL, finished_at = now(), updated_at = now() \
              FROM c JOIN locked ON locked.id = c.id \
-             WHERE t.id = c.id AND t.lease_token = c.token AND t.status = 'running' \
+             WHERE t.id = c.id AND t.lease_token = c.token AND t.status IN ('running', 'verifying') \
              RETURNING t.id, t.goal_id, t.lease_holder, t.lease_token, t.has_dependents, \
-                 jsonb_array_length(c.evidence) AS n), \
-         ev AS ({INSERT} SELECT 'task.completed', id, goal_id, 'running', 'completed', \
+                 jsonb_array_length(c.evidence) AS n, locked.status AS was), \
+         ev AS ({INSERT} SELECT 'task.completed', id, goal_id, was, 'completed', \
                  COALESCE(lease_holder, ''), jsonb_build_object('lease_token', lease_token, 'evidence', n) \
              FROM done ORDER BY id) \
          SELECT id, lease_token, has_dependents, goal_id FROM done"

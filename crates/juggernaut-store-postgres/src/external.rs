@@ -12,14 +12,15 @@ use juggernaut_store::{ExternalWait, StoreError};
 use sqlx::PgConnection;
 use std::sync::LazyLock;
 
-/// Binds $1 id, $2 what, $3 check delay in microseconds, $4 progress, $5 holder.
+/// Binds $1 id, $2 what, $3 check delay in microseconds, $4 progress, $5 holder, $6 the status
+/// it leaves.
 static PARK: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH up AS (UPDATE tasks SET status = 'awaiting_external', lease_expires_at = NULL, \
                  check_at = {at}, waiting = jsonb_build_object('type', 'external', 'what', $2::text, \
                      'check_at', to_jsonb({at})), \
                  result = $4, updated_at = now() WHERE id = $1 RETURNING id, goal_id), \
-         ev AS ({INSERT} SELECT 'task.awaiting_external', id, goal_id, 'running', \
+         ev AS ({INSERT} SELECT 'task.awaiting_external', id, goal_id, $6::text, \
                  'awaiting_external', $5, jsonb_build_object('what', $2::text) FROM up) \
          SELECT count(*) FROM up",
         at = now_plus(3)
@@ -42,6 +43,7 @@ async fn park_held(conn: &mut PgConnection, w: &ExternalWait) -> Result<(), Stor
         .bind(dur_us(w.check_after))
         .bind(&w.progress)
         .bind(&held.holder)
+        .bind(held.status.as_str())
         .fetch_one(conn)
         .await
         .map_err(db("await_external"))?;

@@ -3,21 +3,22 @@
 
 use crate::error::db;
 use crate::row;
-use juggernaut_core::TaskId;
+use juggernaut_core::{TaskId, TaskStatus};
 use juggernaut_store::{LeaseRef, StoreError};
 use sqlx::PgConnection;
 use std::collections::HashMap;
 
 /// A CTE named `locked` that locks the tasks whose ids are bound as `$1` in id order, before a
-/// statement updates them. Every statement that changes several task rows at once and may wait
+/// statement updates them, with the status each has once locked (an event's `from`). Every statement that changes several task rows at once and may wait
 /// for their locks takes them in this one order (claims, rescues and time-outs skip locked rows
 /// and never wait), so that two of them sharing tasks (a batch completion and a lease extension
 /// of the same worker) queue behind each other instead of deadlocking. `MATERIALIZED` keeps the
 /// locking a step of its own, before the update's join.
-pub const LOCK_IN_ID_ORDER: &str = "locked AS MATERIALIZED (SELECT id FROM tasks \
+pub const LOCK_IN_ID_ORDER: &str = "locked AS MATERIALIZED (SELECT id, status FROM tasks \
      WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE)";
 
-/// The errors for leases that matched no running task, one per lease, in order; one query.
+/// The errors for leases that matched no held (`running` or `verifying`) task, one per lease, in
+/// order; one query.
 pub async fn refusals(
     conn: &mut PgConnection,
     leases: &[LeaseRef],
@@ -47,7 +48,7 @@ pub async fn refusals(
         .collect()
 }
 
-/// The error for one lease that matched no running task.
+/// The error for one lease that matched no held task.
 pub async fn refusal(conn: &mut PgConnection, lease: LeaseRef) -> StoreError {
     match refusals(conn, &[lease]).await {
         Ok(mut v) => v.pop().unwrap_or(StoreError::NotFound(lease.task_id)),
@@ -55,8 +56,10 @@ pub async fn refusal(conn: &mut PgConnection, lease: LeaseRef) -> StoreError {
     }
 }
 
-/// A running task's row as fencing needs it: attempts, max attempts, holder, goal, has_dependents.
+/// A held task's row as fencing needs it: status, attempts, max attempts, holder, goal,
+/// has_dependents.
 pub struct Held {
+    pub status: TaskStatus,
     pub attempts: i32,
     pub max_attempts: i32,
     pub holder: String,
@@ -64,12 +67,14 @@ pub struct Held {
     pub has_dependents: bool,
 }
 
-/// Locks the task if `lease` is its current lease and it is running; the refusal otherwise.
+/// Locks the task if `lease` is its current lease and it is running or verifying; the refusal
+/// otherwise.
 pub async fn held(conn: &mut PgConnection, lease: LeaseRef) -> Result<Held, StoreError> {
-    type Row = (i32, i32, Option<String>, Option<i64>, bool);
+    type Row = (String, i32, i32, Option<String>, Option<i64>, bool);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT attempts, max_attempts, lease_holder, goal_id, has_dependents FROM tasks \
-         WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR NO KEY UPDATE",
+        "SELECT status, attempts, max_attempts, lease_holder, goal_id, has_dependents FROM tasks \
+         WHERE id = $1 AND lease_token = $2 AND status IN ('running', 'verifying') \
+         FOR NO KEY UPDATE",
     )
     .bind(lease.task_id.0)
     .bind(lease.token)
@@ -77,7 +82,8 @@ pub async fn held(conn: &mut PgConnection, lease: LeaseRef) -> Result<Held, Stor
     .await
     .map_err(db("fence"))?;
     match row {
-        Some((attempts, max_attempts, holder, goal_id, has_dependents)) => Ok(Held {
+        Some((status, attempts, max_attempts, holder, goal_id, has_dependents)) => Ok(Held {
+            status: row::status(&status)?,
             attempts,
             max_attempts,
             holder: holder.unwrap_or_default(),

@@ -21,7 +21,7 @@ static HEARTBEAT: LazyLock<String> = LazyLock::new(|| {
              AS l(id, token, ord)), \
          {LOCK_IN_ID_ORDER}, \
          kept AS (UPDATE tasks t SET lease_expires_at = {expires} FROM l JOIN locked ON locked.id = l.id \
-             WHERE t.id = l.id AND t.lease_token = l.token AND t.status = 'running' \
+             WHERE t.id = l.id AND t.lease_token = l.token AND t.status IN ('running', 'verifying') \
              RETURNING t.id, t.lease_token), \
          ev AS ({INSERT} SELECT 'lease.extended', NULL, NULL, NULL, NULL, $4, jsonb_build_object( \
                  'tasks', (SELECT COALESCE(jsonb_agg(l.id ORDER BY l.ord), '[]') FROM l \

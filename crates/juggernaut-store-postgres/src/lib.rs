@@ -37,7 +37,9 @@ mod row;
 mod schedules;
 mod store;
 mod time;
+mod tool_calls;
 mod upkeep;
+mod verify;
 mod workers;
 
 pub use migrate::{MIGRATOR, create_database, drop_database};

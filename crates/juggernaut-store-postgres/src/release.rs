@@ -27,16 +27,17 @@ static RELEASE: LazyLock<String> = LazyLock::new(|| {
          {LOCK_IN_ID_ORDER}, \
          released AS (UPDATE tasks t SET status = 'ready', attempts = GREATEST(t.attempts - 1, 0), \
                  lease_expires_at = NULL, started_at = NULL, updated_at = now() \
-             FROM l JOIN locked ON locked.id = l.id WHERE t.id = l.id AND t.lease_token = l.token AND t.status = 'running' \
-             RETURNING t.id, t.goal_id, t.lease_token), \
-         ev AS ({INSERT} SELECT 'task.released', id, goal_id, 'running', 'ready', $3, \
+             FROM l JOIN locked ON locked.id = l.id WHERE t.id = l.id AND t.lease_token = l.token \
+                 AND t.status IN ('running', 'verifying') \
+             RETURNING t.id, t.goal_id, t.lease_token, locked.status AS was), \
+         ev AS ({INSERT} SELECT 'task.released', id, goal_id, was, 'ready', $3, \
                  jsonb_build_object('lease_token', lease_token) \
              FROM released ORDER BY id) \
          SELECT id FROM released"
     )
 });
 
-/// Hands running tasks back to `ready`; the attempt does not count. Returns the released tasks
+/// Hands held tasks (`running` or `verifying`) back to `ready`; the attempt does not count. Returns the released tasks
 /// in the order of `leases`; stale leases are skipped.
 pub async fn release(
     store: &PostgresStore,
@@ -85,8 +86,17 @@ async fn hand_back(
     Ok(released.into_iter().collect())
 }
 
-/// id, lease_token, attempts, max_attempts, lease_holder, goal_id, has_dependents.
-type Row = (i64, i64, i32, i32, Option<String>, Option<i64>, bool);
+/// id, status, lease_token, attempts, max_attempts, lease_holder, goal_id, has_dependents.
+type Row = (
+    i64,
+    String,
+    i64,
+    i32,
+    i32,
+    Option<String>,
+    Option<i64>,
+    bool,
+);
 
 /// Fails the attempts running longer than `limit`.
 pub async fn time_out_overdue(
@@ -106,8 +116,8 @@ async fn time_out(
     actor: &str,
 ) -> Result<Vec<TaskId>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, lease_token, attempts, max_attempts, lease_holder, goal_id, has_dependents \
-         FROM tasks WHERE status = 'running' \
+        "SELECT id, status, lease_token, attempts, max_attempts, lease_holder, goal_id, has_dependents \
+         FROM tasks WHERE status IN ('running', 'verifying') \
            AND started_at < now() - $1::bigint * interval '1 microsecond' \
          ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
     )
@@ -116,8 +126,9 @@ async fn time_out(
     .await
     .map_err(db("time_out_overdue"))?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, token, attempts, max_attempts, holder, goal_id, has_dependents) in rows {
+    for (id, status, token, attempts, max_attempts, holder, goal_id, has_dependents) in rows {
         let held = Held {
+            status: crate::row::status(&status)?,
             attempts,
             max_attempts,
             holder: holder.unwrap_or_default(),

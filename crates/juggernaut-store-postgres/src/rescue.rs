@@ -1,5 +1,5 @@
-//! Rescue: running tasks whose lease expired (by the database clock), or whose worker was found
-//! lost, go back to ready (the attempt counts) or, out of attempts, to the dead-letter queue.
+//! Rescue: held tasks (`running`, or `verifying` their evidence) whose lease expired (by the
+//! database clock), or whose worker was found lost, go back to ready (the attempt counts) or, out of attempts, to the dead-letter queue.
 //! Rows are taken with `SKIP LOCKED`, so several processes can rescue at once and each task is
 //! rescued once; a row another transaction holds is being changed by it (or, failing that, its
 //! lease lapses and a later rescue takes it).
@@ -13,7 +13,7 @@ use juggernaut_store::{RescueReport, StoreError};
 use sqlx::PgConnection;
 use std::sync::LazyLock;
 
-/// Which running tasks to hand back.
+/// Which held tasks to hand back.
 pub enum Which<'a> {
     /// Leases expired by the database clock (`lease_expires_at < now()`).
     Expired,
@@ -21,13 +21,13 @@ pub enum Which<'a> {
     HeldBy(&'a str),
 }
 
-/// The hand-back statement for the running tasks `selection` (a condition on `tasks`) picks.
+/// The hand-back statement for the held tasks `selection` (a condition on `tasks`) picks.
 /// Binds $1 actor, $2 why (the head of `last_error`), and whatever `selection` binds from $3.
 /// Returns id and whether it went dead, in id order.
 fn statement(selection: &str) -> String {
     format!(
-        "WITH picked AS (SELECT id FROM tasks \
-             WHERE status = 'running' AND {selection} \
+        "WITH picked AS (SELECT id, status AS was FROM tasks \
+             WHERE status IN ('running', 'verifying') AND {selection} \
              ORDER BY id FOR NO KEY UPDATE SKIP LOCKED), \
          taken AS (UPDATE tasks t SET \
                  status = CASE WHEN t.attempts < t.max_attempts THEN 'ready' ELSE 'dead' END, \
@@ -38,9 +38,9 @@ fn statement(selection: &str) -> String {
                  updated_at = now() \
              FROM picked WHERE t.id = picked.id \
              RETURNING t.id, t.goal_id, t.status, t.lease_holder, t.lease_token, t.attempts, \
-                 t.last_error), \
+                 t.last_error, picked.was), \
          ev AS ({INSERT} SELECT CASE WHEN status = 'ready' THEN 'task.rescued' ELSE 'task.dead' END, \
-                 id, goal_id, 'running', status, $1, \
+                 id, goal_id, was, status, $1, \
                  jsonb_build_object('holder', COALESCE(lease_holder, ''), 'lease_token', lease_token, \
                      'attempt', attempts, 'error', last_error) \
              FROM taken ORDER BY id) \
@@ -62,7 +62,7 @@ pub async fn run(store: &PostgresStore, actor: &str) -> Result<RescueReport, Sto
     Ok(report)
 }
 
-/// Hands back the selected running tasks inside the caller's transaction: blocks the dependents
+/// Hands back the selected held tasks inside the caller's transaction: blocks the dependents
 /// of those that died, and notifies listeners if any went back to ready. `why` heads the tasks'
 /// `last_error`.
 pub async fn hand_back(

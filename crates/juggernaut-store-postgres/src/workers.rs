@@ -201,7 +201,8 @@ pub async fn list(store: &PostgresStore) -> Result<Vec<WorkerRecord>, StoreError
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT w.id, w.roles, w.kinds, w.concurrency, w.host, w.pid, w.version, w.state, \
              w.started_at, w.heartbeat_at, w.idle, \
-             ARRAY(SELECT t.id FROM tasks t WHERE t.status = 'running' AND t.lease_holder = w.id \
+             ARRAY(SELECT t.id FROM tasks t WHERE t.status IN ('running', 'verifying') \
+                 AND t.lease_holder = w.id \
                  ORDER BY t.id) AS in_flight \
          FROM workers w ORDER BY w.id",
     )

@@ -37,7 +37,7 @@ pub async fn request(store: &SqliteStore, r: ApprovalRequest) -> Result<(), Stor
     let e = Entry::transition(
         EventKind::TaskApprovalRequested,
         (r.lease.task_id.0, held.goal_id),
-        Some(TaskStatus::Running),
+        Some(held.status),
         TaskStatus::WaitingApproval,
         &held.holder,
     )

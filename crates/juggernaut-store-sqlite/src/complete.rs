@@ -33,7 +33,14 @@ pub async fn run(
         .filter(|(_, r)| r.is_ok())
         .map(|(c, _)| c)
         .collect();
-    let done = update(&mut tx, &valid).await?;
+    // Running tasks first (every one on the hot path); only what is left can be verifying.
+    let mut done = update(&mut tx, &valid, TaskStatus::Running).await?;
+    let rest: Vec<&Completion> = valid
+        .iter()
+        .filter(|c| !done.contains_key(&c.lease.task_id.0))
+        .copied()
+        .collect();
+    done.extend(update(&mut tx, &rest, TaskStatus::Verifying).await?);
     for c in valid.iter().filter(|c| !c.children.is_empty()) {
         if let Some((goal, ..)) = done.get(&c.lease.task_id.0) {
             children::enqueue(&mut tx, c, *goal).await?;
@@ -62,11 +69,13 @@ pub async fn run(
 /// id, goal, holder, has_dependents, token.
 type CompletedRow = (i64, Option<i64>, Option<String>, bool, i64);
 
-/// Completes every item whose lease is current; returns them by id with (goal, holder,
-/// has_dependents), after writing their events.
+/// Completes every item whose lease is current and whose task is in status `from` (`running` or
+/// `verifying`); returns them by id with (goal, holder, has_dependents, token), after writing
+/// their events.
 async fn update(
     conn: &mut SqliteConnection,
     items: &[&Completion],
+    from: TaskStatus,
 ) -> Result<HashMap<i64, (Option<i64>, String, bool, i64)>, StoreError> {
     if items.is_empty() {
         return Ok(HashMap::new());
@@ -81,11 +90,12 @@ async fn update(
          lease_expires_at = NULL, finished_at = ?1, updated_at = ?1 \
          FROM json_each(?2) AS c \
          WHERE tasks.id = c.value ->> '$.id' AND tasks.lease_token = c.value ->> '$.t' \
-           AND tasks.status = 'running' \
+           AND tasks.status = ?3 \
          RETURNING tasks.id, tasks.goal_id, tasks.lease_holder, tasks.has_dependents, tasks.lease_token",
     )
     .bind(now)
     .bind(serde_json::Value::from(payload).to_string())
+    .bind(from.as_str())
     .fetch_all(&mut *conn)
     .await
     .map_err(db("complete"))?;
@@ -105,7 +115,7 @@ async fn update(
             Entry::transition(
                 EventKind::TaskCompleted,
                 (*id, *goal),
-                Some(TaskStatus::Running),
+                Some(from),
                 TaskStatus::Completed,
                 holder,
             )

@@ -37,7 +37,7 @@ pub async fn park(store: &SqliteStore, w: ExternalWait) -> Result<(), StoreError
     let e = Entry::transition(
         EventKind::TaskAwaitingExternal,
         (w.lease.task_id.0, held.goal_id),
-        Some(TaskStatus::Running),
+        Some(held.status),
         TaskStatus::AwaitingExternal,
         &held.holder,
     )

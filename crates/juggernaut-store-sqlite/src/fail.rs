@@ -7,7 +7,7 @@ use crate::fence::Held;
 use crate::store::SqliteStore;
 use crate::time::{dur_us, now_us};
 use crate::{block, fence};
-use juggernaut_core::{Backoff, EventKind, Failed, FailureOutcome, TaskStatus, transition};
+use juggernaut_core::{Backoff, EventKind, Failed, FailureOutcome, transition};
 use juggernaut_store::{Failure, StoreError};
 use sqlx::SqliteConnection;
 
@@ -36,7 +36,7 @@ pub async fn apply(
         retry_after: f.retry_after,
     };
     let outcome = FailureOutcome::decide(failed, backoff, rand::random::<f64>());
-    let to = transition::next(TaskStatus::Running, outcome.action())?;
+    let to = transition::next(held.status, outcome.action())?;
     let error = juggernaut_core::text::storable(&f.error);
     let now = now_us();
     let (run_at, finished, kind, delay_ms) = match outcome {
@@ -63,7 +63,7 @@ pub async fn apply(
     .await
     .map_err(db("fail"))?;
     let (kind, actor) = as_event.unwrap_or((kind, &held.holder));
-    let e = Entry::transition(kind, (f.lease.task_id.0, held.goal_id), Some(TaskStatus::Running), to, actor)
+    let e = Entry::transition(kind, (f.lease.task_id.0, held.goal_id), Some(held.status), to, actor)
         .with(serde_json::json!({"error": error, "attempt": held.attempts, "retryable": f.retryable, "delay_ms": delay_ms, "holder": held.holder}));
     audit::record(conn, e).await?;
     if to.blocks_dependents() && held.has_dependents {

@@ -5,7 +5,7 @@ use juggernaut_core::TaskStatus;
 use juggernaut_store::{LeaseRef, StoreError};
 use sqlx::SqliteConnection;
 
-/// The error for a lease that matched no running task.
+/// The error for a lease that matched no held (`running` or `verifying`) task.
 pub async fn refusal(conn: &mut SqliteConnection, lease: LeaseRef) -> StoreError {
     let row: Result<Option<(String, i64)>, _> =
         sqlx::query_as("SELECT status, lease_token FROM tasks WHERE id = ?")
@@ -27,8 +27,10 @@ pub async fn refusal(conn: &mut SqliteConnection, lease: LeaseRef) -> StoreError
     }
 }
 
-/// A running task's row as fencing needs it: attempts, max attempts, holder, goal, has_dependents.
+/// A held task's row as fencing needs it: status, attempts, max attempts, holder, goal,
+/// has_dependents.
 pub struct Held {
+    pub status: TaskStatus,
     pub attempts: i64,
     pub max_attempts: i64,
     pub holder: String,
@@ -36,14 +38,15 @@ pub struct Held {
     pub has_dependents: bool,
 }
 
-/// attempts, max_attempts, holder, goal, has_dependents.
-type HeldRow = (i64, i64, Option<String>, Option<i64>, bool);
+/// status, attempts, max_attempts, holder, goal, has_dependents.
+type HeldRow = (String, i64, i64, Option<String>, Option<i64>, bool);
 
-/// The task if `lease` is its current lease and it is running; the refusal otherwise.
+/// The task if `lease` is its current lease and it is running or verifying; the refusal
+/// otherwise.
 pub async fn held(conn: &mut SqliteConnection, lease: LeaseRef) -> Result<Held, StoreError> {
     let row: Option<HeldRow> = sqlx::query_as(
-        "SELECT attempts, max_attempts, lease_holder, goal_id, has_dependents FROM tasks \
-         WHERE id = ? AND lease_token = ? AND status = 'running'",
+        "SELECT status, attempts, max_attempts, lease_holder, goal_id, has_dependents FROM tasks \
+         WHERE id = ? AND lease_token = ? AND status IN ('running', 'verifying')",
     )
     .bind(lease.task_id.0)
     .bind(lease.token)
@@ -51,7 +54,8 @@ pub async fn held(conn: &mut SqliteConnection, lease: LeaseRef) -> Result<Held, 
     .await
     .map_err(db("fence"))?;
     match row {
-        Some((attempts, max_attempts, holder, goal_id, has_dependents)) => Ok(Held {
+        Some((status, attempts, max_attempts, holder, goal_id, has_dependents)) => Ok(Held {
+            status: status.parse()?,
             attempts,
             max_attempts,
             holder: holder.unwrap_or_default(),

@@ -24,7 +24,7 @@ pub async fn run(
     for lease in leases {
         let done = sqlx::query(
             "UPDATE tasks SET lease_expires_at = ? \
-             WHERE id = ? AND lease_token = ? AND status = 'running'",
+             WHERE id = ? AND lease_token = ? AND status IN ('running', 'verifying')",
         )
         .bind(expires)
         .bind(lease.task_id.0)

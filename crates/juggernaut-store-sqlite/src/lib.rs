@@ -33,6 +33,8 @@ mod row;
 mod schedules;
 mod store;
 mod time;
+mod tool_calls;
+mod verify;
 mod workers;
 
 pub use migrate::MIGRATOR;

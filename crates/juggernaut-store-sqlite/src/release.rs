@@ -11,7 +11,7 @@ use juggernaut_core::{EventKind, TaskId, TaskStatus};
 use juggernaut_store::{Failure, LeaseRef, StoreError};
 use std::time::Duration;
 
-/// Hands running tasks back to `ready`; the attempt does not count.
+/// Hands held tasks (`running` or `verifying`) back to `ready`; the attempt does not count.
 pub async fn release(
     store: &SqliteStore,
     leases: &[LeaseRef],
@@ -23,13 +23,26 @@ pub async fn release(
     let mut tx = store.write().await?;
     let mut out = Vec::new();
     for l in leases {
+        // The status it leaves, for its event: the update's answer shows the new one.
+        let from: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM tasks WHERE id = ? AND lease_token = ? \
+             AND status IN ('running', 'verifying')",
+        )
+        .bind(l.task_id.0)
+        .bind(l.token)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("release"))?;
+        let Some(from) = from else { continue };
+        let from: TaskStatus = from.parse()?;
         let row: Option<(Option<i64>,)> = sqlx::query_as(
             "UPDATE tasks SET status = 'ready', attempts = MAX(attempts - 1, 0), lease_expires_at = NULL, \
-             started_at = NULL, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'running' RETURNING goal_id",
+             started_at = NULL, updated_at = ? WHERE id = ? AND lease_token = ? AND status = ? RETURNING goal_id",
         )
         .bind(now_us())
         .bind(l.task_id.0)
         .bind(l.token)
+        .bind(from.as_str())
         .fetch_optional(&mut *tx)
         .await
         .map_err(db("release"))?;
@@ -37,7 +50,7 @@ pub async fn release(
             let e = Entry::transition(
                 EventKind::TaskReleased,
                 (l.task_id.0, goal),
-                Some(TaskStatus::Running),
+                Some(from),
                 TaskStatus::Ready,
                 actor,
             )
@@ -53,7 +66,16 @@ pub async fn release(
     Ok(out)
 }
 
-type Row = (i64, i64, i64, i64, Option<String>, Option<i64>, bool);
+type Row = (
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    Option<i64>,
+    bool,
+);
 
 /// Fails the attempts running longer than `limit`.
 pub async fn time_out_overdue(
@@ -64,16 +86,18 @@ pub async fn time_out_overdue(
     let mut tx = store.write().await?;
     let cutoff = now_us().saturating_sub(dur_us(limit));
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, lease_token, attempts, max_attempts, lease_holder, goal_id, has_dependents FROM tasks \
-         INDEXED BY tasks_holder WHERE status = 'running' AND started_at < ? ORDER BY id",
+        "SELECT id, status, lease_token, attempts, max_attempts, lease_holder, goal_id, has_dependents \
+         FROM tasks INDEXED BY tasks_holder WHERE status IN ('running', 'verifying') AND started_at < ? \
+         ORDER BY id",
     )
     .bind(cutoff)
     .fetch_all(&mut *tx)
     .await
     .map_err(db("time_out_overdue"))?;
     let mut out = Vec::new();
-    for (id, token, attempts, max_attempts, holder, goal_id, has_dependents) in rows {
+    for (id, status, token, attempts, max_attempts, holder, goal_id, has_dependents) in rows {
         let held = Held {
+            status: status.parse()?,
             attempts,
             max_attempts,
             holder: holder.unwrap_or_default(),

@@ -1,5 +1,6 @@
-//! Rescue: running tasks whose lease expired (or whose worker was lost) go back to ready (the
-//! attempt counts) or, out of attempts, to the dead-letter queue.
+//! Rescue: held tasks (`running`, or `verifying` their evidence) whose lease expired (or whose
+//! worker was lost) go back to ready (the attempt counts) or, out of attempts, to the dead-letter
+//! queue.
 
 use crate::audit::{self, Entry};
 use crate::block;
@@ -10,7 +11,7 @@ use juggernaut_core::{EventKind, TaskId, TaskStatus};
 use juggernaut_store::{RescueReport, StoreError};
 use sqlx::SqliteConnection;
 
-/// Which running tasks to hand back.
+/// Which held tasks to hand back.
 pub enum Which<'a> {
     /// Leases expired before this time.
     ExpiredBefore(i64),
@@ -35,23 +36,24 @@ pub async fn run(store: &SqliteStore, actor: &str) -> Result<RescueReport, Store
     Ok(report)
 }
 
-type Row = (i64, Option<i64>, i64, i64, Option<String>, i64);
+type Row = (i64, Option<i64>, i64, i64, Option<String>, i64, String);
 
-/// Hands back the selected running tasks inside the caller's transaction.
+/// Hands back the selected held tasks inside the caller's transaction.
 pub async fn hand_back(
     conn: &mut SqliteConnection,
     which: Which<'_>,
     actor: &str,
     why: &str,
 ) -> Result<RescueReport, StoreError> {
-    let select = "SELECT id, goal_id, attempts, max_attempts, lease_holder, lease_token FROM tasks";
+    let select =
+        "SELECT id, goal_id, attempts, max_attempts, lease_holder, lease_token, status FROM tasks";
     let rows: Vec<Row> = match which {
         Which::ExpiredBefore(t) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{select} INDEXED BY tasks_leases WHERE status = 'running' AND lease_expires_at < ? ORDER BY id"
+            "{select} INDEXED BY tasks_leases WHERE status IN ('running', 'verifying') AND lease_expires_at < ? ORDER BY id"
         )))
         .bind(t),
         Which::HeldBy(holder) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{select} INDEXED BY tasks_holder WHERE status = 'running' AND lease_holder = ? ORDER BY id"
+            "{select} INDEXED BY tasks_holder WHERE status IN ('running', 'verifying') AND lease_holder = ? ORDER BY id"
         )))
         .bind(holder.to_owned()),
     }
@@ -59,7 +61,8 @@ pub async fn hand_back(
     .await
     .map_err(db("rescue"))?;
     let mut report = RescueReport::default();
-    for (id, goal, attempts, max_attempts, holder, token) in rows {
+    for (id, goal, attempts, max_attempts, holder, token, from) in rows {
+        let from: TaskStatus = from.parse()?;
         let holder = holder.unwrap_or_default();
         let (to, kind) = if attempts < max_attempts {
             (TaskStatus::Ready, EventKind::TaskRescued)
@@ -81,7 +84,7 @@ pub async fn hand_back(
         .execute(&mut *conn)
         .await
         .map_err(db("rescue"))?;
-        let e = Entry::transition(kind, (id, goal), Some(TaskStatus::Running), to, actor)
+        let e = Entry::transition(kind, (id, goal), Some(from), to, actor)
             .with(serde_json::json!({"holder": holder, "lease_token": token, "attempt": attempts, "error": error}));
         audit::record(conn, e).await?;
         if to == TaskStatus::Dead {

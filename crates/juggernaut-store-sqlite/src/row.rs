@@ -36,7 +36,7 @@ pub fn task(row: &SqliteRow) -> Result<Task, StoreError> {
     let holder: Option<String> = get(row, "lease_holder")?;
     let expires: Option<i64> = get(row, "lease_expires_at")?;
     let lease = match (status, holder, expires) {
-        (TaskStatus::Running, Some(h), Some(e)) => Some(Lease {
+        (TaskStatus::Running | TaskStatus::Verifying, Some(h), Some(e)) => Some(Lease {
             holder: WorkerId(h),
             token,
             expires_at: from_us(e),

@@ -175,7 +175,8 @@ pub async fn list(store: &SqliteStore) -> Result<Vec<WorkerRecord>, StoreError> 
     let mut out = Vec::with_capacity(rows.len());
     for (id, roles, kinds, concurrency, host, pid, version, state, started, beat, idle) in rows {
         let in_flight: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM tasks WHERE status = 'running' AND lease_holder = ? ORDER BY id",
+            "SELECT id FROM tasks WHERE status IN ('running', 'verifying') AND lease_holder = ? \
+             ORDER BY id",
         )
         .bind(&id)
         .fetch_all(store.reader())

@@ -7,8 +7,10 @@ use juggernaut_core::{EventKind, GoalStatus, Origin, RiskLevel, TaskId, TaskKind
 use serde::{Deserialize, Serialize};
 
 mod costs;
+mod tools;
 
 pub use costs::{CostReserved, CostSettled};
+pub use tools::ToolCalled;
 
 /// `task.enqueued`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,11 +111,11 @@ pub struct Requeued {
     pub last_error: Option<String>,
 }
 
-/// `task.released`.
+/// `task.released` and `task.verifying`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Released {
-    /// The lease handed back.
+    /// The lease handed back, or held while the evidence is re-checked.
     pub lease_token: i64,
 }
 
@@ -267,7 +269,7 @@ pub enum Payload {
     Unblocked(Unblocked),
     /// `task.requeued`.
     Requeued(Requeued),
-    /// `task.released`.
+    /// `task.released`, `task.verifying`.
     Released(Released),
     /// `task.awaiting_external`, `task.rechecked`.
     External(External),
@@ -295,6 +297,8 @@ pub enum Payload {
     CostReserved(CostReserved),
     /// `cost.settled`.
     CostSettled(CostSettled),
+    /// `tool.called`.
+    ToolCalled(ToolCalled),
 }
 
 impl Payload {
@@ -319,7 +323,7 @@ impl Payload {
             K::TaskBlocked => Self::Blocked(serde_json::from_value(d)?),
             K::TaskUnblocked => Self::Unblocked(serde_json::from_value(d)?),
             K::TaskRequeued => Self::Requeued(serde_json::from_value(d)?),
-            K::TaskReleased => Self::Released(serde_json::from_value(d)?),
+            K::TaskReleased | K::TaskVerifying => Self::Released(serde_json::from_value(d)?),
             K::TaskAwaitingExternal | K::TaskRechecked => {
                 Self::External(serde_json::from_value(d)?)
             }
@@ -339,6 +343,7 @@ impl Payload {
             K::GoalPlanFailed => Self::PlanFailed(serde_json::from_value(d)?),
             K::CostReserved => Self::CostReserved(serde_json::from_value(d)?),
             K::CostSettled => Self::CostSettled(serde_json::from_value(d)?),
+            K::ToolCalled => Self::ToolCalled(serde_json::from_value(d)?),
         })
     }
 

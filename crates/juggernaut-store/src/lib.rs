@@ -1,6 +1,6 @@
 //! The storage boundary. [`capability`] has one trait per capability (queue, reads, workers,
-//! leadership, schedules, retention, goals, costs, admin) and the umbrella [`Store`] every
-//! backend implements (SQLite embedded, PostgreSQL shared); `conformance` (feature
+//! leadership, schedules, retention, goals, costs, tool calls, admin) and the umbrella [`Store`]
+//! every backend implements (SQLite embedded, PostgreSQL shared); `conformance` (feature
 //! `conformance`, for tests) is the one suite every backend must pass. Nothing here knows SQL:
 //! the backends own that, with the same file names and one operation per file.
 
@@ -16,7 +16,8 @@ pub mod url;
 /// Every capability trait, for callers that use a whole store: `use juggernaut_store::prelude::*`.
 pub mod prelude {
     pub use crate::{
-        Admin, CostStore, Leadership, Queue, Retention, ScheduleStore, Store, TaskReads, Workers,
+        Admin, CostStore, Leadership, Queue, Retention, ScheduleStore, Store, TaskReads, ToolCalls,
+        Workers,
     };
 }
 
@@ -32,6 +33,9 @@ pub use capability::queue::Queue;
 pub use capability::reads::TaskReads;
 pub use capability::retention::Retention;
 pub use capability::schedules::{BadSchedule, ScheduleStore, Schedules};
+pub use capability::tool_calls::{
+    NewToolCall, ToolCallId, ToolCallRecord, ToolCallStatus, ToolCalls,
+};
 pub use capability::workers::{LostWorker, WorkerRecord, WorkerRegistration, Workers};
 pub use capability::{MAX_ASKED, Store, StoreResult, check_asked};
 pub use error::StoreError;

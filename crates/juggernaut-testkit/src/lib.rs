@@ -2,6 +2,7 @@
 //! per test, each removed when the test's handle drops; a fake OpenAI-compatible server.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod fake_github;
 pub mod fake_llm;
 #[cfg(feature = "postgres")]
 pub mod postgres;

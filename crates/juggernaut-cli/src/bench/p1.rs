@@ -120,7 +120,7 @@ fn wiring(
         described = Some(planner.describe());
         plan = plan.with_llm(Arc::new(planner));
     }
-    let mut handlers = juggernaut_handlers::builtin();
+    let mut handlers = juggernaut_handlers::builtin(&juggernaut_handlers::Deps::default());
     handlers.push(Arc::new(plan) as Arc<dyn Handler>);
     let coverage = Arc::new(Coverage::new(playbooks, described));
     Ok((Registry::new(handlers)?, coverage))

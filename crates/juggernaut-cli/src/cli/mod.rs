@@ -67,6 +67,27 @@ pub enum Command {
     /// Playbooks: the standard procedures goals are planned with.
     #[command(subcommand)]
     Playbook(PlaybookCommand),
+    /// Make a demo workspace (a plumbing company's sample data, goals, playbooks, schedules)
+    /// and run the engine on it until the goals' first plans are done.
+    Demo(DemoArgs),
+}
+
+/// `juggernaut demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The folder to make (an earlier demo's folder is replaced; any other is refused).
+    #[arg(long, default_value = "juggernaut-demo")]
+    pub dir: std::path::PathBuf,
+    /// Give up after this many seconds (1-3600).
+    #[arg(long, default_value_t = 110, value_parser = ranged::<u64>(1, 3600))]
+    pub timeout_secs: u64,
+}
+
+impl DemoArgs {
+    /// The time limit.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout_secs)
+    }
 }
 
 /// Settings shared by `up` and `worker`.

@@ -23,6 +23,8 @@ use std::sync::Arc;
 pub struct Ctx {
     /// The database URL.
     pub url: String,
+    /// Whether the URL was given (flag, environment or file) rather than the default.
+    pub explicit_url: bool,
     /// The configuration (file and defaults).
     pub config: Config,
     /// `--json`.
@@ -46,12 +48,10 @@ impl Ctx {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
-    let url = cli
-        .database_url
-        .or_else(|| config.database_url.clone())
-        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+    let given = cli.database_url.or_else(|| config.database_url.clone());
     let ctx = Ctx {
-        url,
+        explicit_url: given.is_some(),
+        url: given.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
         config,
         json: cli.json,
     };
@@ -69,5 +69,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schedule(cmd) => schedule::run(&ctx, cmd).await,
         Command::Goal(cmd) => goal::run(&ctx, cmd).await,
         Command::Playbook(cmd) => playbook::run(&ctx, cmd),
+        Command::Demo(args) => crate::demo::demo(&ctx, args).await,
     }
 }

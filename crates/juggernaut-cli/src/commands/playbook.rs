@@ -32,7 +32,7 @@ fn row(b: &Playbook) -> Row {
 
 /// Runs a playbook subcommand.
 pub fn run(ctx: &Ctx, cmd: PlaybookCommand) -> anyhow::Result<()> {
-    let catalog = crate::db::registry()?;
+    let catalog = ctx.wiring()?.registry;
     let dir = &ctx.config.planner.playbooks_dir;
     match cmd {
         PlaybookCommand::List => {

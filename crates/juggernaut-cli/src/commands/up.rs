@@ -57,6 +57,7 @@ async fn run(
     let (sampling, sources) = crate::sampling::load(cfg)?;
     let registry = wiring.registry;
     let store = db::open(url, Access::Create).await?;
+    let (toolbox, workspaces) = crate::toolset::load(cfg, store.clone()).await?;
     let kinds = cfg.kinds_of(&roles);
     let host = host_name();
     let mut node_cfg = NodeConfig::new(
@@ -77,7 +78,8 @@ async fn run(
     let node = Node::new(store.clone(), registry, node_cfg)
         .with_planning(planning)
         .with_proactive(proactive)
-        .with_sampling(sampling);
+        .with_sampling(sampling)
+        .with_tools(toolbox, workspaces);
     let shutdown = CancellationToken::new();
     tokio::spawn(on_signal(shutdown.clone()));
     let server = match listen {

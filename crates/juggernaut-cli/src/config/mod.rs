@@ -4,10 +4,12 @@
 mod llm;
 mod planner;
 mod sources;
+mod tools;
 
 pub use llm::{Llm, LlmEnv};
 pub use planner::Planner;
 pub use sources::Sources;
+pub use tools::{RawChannel, Tools};
 
 use crate::exit::BadInput;
 use juggernaut_core::worker::Role;
@@ -44,6 +46,8 @@ struct Raw {
     llm: llm::RawLlm,
     #[serde(default)]
     budgets: llm::RawBudgets,
+    #[serde(default)]
+    tools: tools::RawTools,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,6 +103,8 @@ pub struct Config {
     pub sources: Sources,
     /// The LLM provider, prices and money limits.
     pub llm: Llm,
+    /// Task workspaces and the tools' settings.
+    pub tools: Tools,
 }
 
 /// `v` (or `default`) if it lies in `min..=max`; the error names the key, the file and the range.
@@ -173,7 +179,9 @@ impl Config {
         let sources = sources::validate(raw.sources, raw.sampler, base, file)?;
         let mut llm = raw.llm.validate(env, base, file)?;
         llm.limits = raw.budgets.validate(file)?;
+        let tools = raw.tools.validate(base, file)?;
         Ok(Self {
+            tools,
             planner,
             sources,
             llm,

@@ -1,37 +1,55 @@
 //! Runs one claimed task: the handler, then (for a done outcome) the verifier, bounded in time;
 //! hands what came of it to the completer. A lost lease or shutdown cancels the handler; a
-//! panicking handler is a failed attempt, not a crash.
+//! panicking handler is a failed attempt, not a crash. When checking the evidence does I/O (see
+//! [`verifier::needs_verifying_state`]) the task is marked `verifying` first, through the queue;
+//! the run record of `noop` and `maintenance` is checked without that write.
 
 use super::completer::{Finish, Finished};
 use crate::events::{EngineEvent, EventSink};
 use futures::FutureExt;
-use juggernaut_core::Task;
+use juggernaut_core::{Task, WorkerId};
 use juggernaut_handler::context::Handles;
-use juggernaut_handler::{Handler, HandlerError, Outcome, Registry, TaskContext, verifier};
-use juggernaut_store::{ApprovalRequest, ExternalWait, Failure, LeaseRef};
+use juggernaut_handler::{Done, Handler, HandlerError, Outcome, Registry, TaskContext, verifier};
+use juggernaut_store::{
+    ApprovalRequest, ChildTask, ExternalWait, Failure, LeaseRef, Queue, StoreError,
+};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio_util::sync::CancellationToken;
 
+/// What every attempt of a dispatcher shares.
+pub struct Env<'a> {
+    /// The handlers.
+    pub registry: &'a Registry,
+    /// What handlers are given.
+    pub handles: &'a Handles,
+    /// The queue, for marking a task `verifying`.
+    pub queue: &'a Arc<dyn Queue>,
+    /// This worker, the actor of what it writes.
+    pub worker: &'a WorkerId,
+    /// Events.
+    pub events: &'a EventSink,
+}
+
 /// Starts `task` on its own tokio task.
 pub fn spawn(
     task: Task,
     cancel: CancellationToken,
-    registry: &Registry,
-    handles: &Handles,
     permit: OwnedSemaphorePermit,
     tx: mpsc::Sender<Finished>,
-    events: &EventSink,
+    env: &Env<'_>,
 ) {
     let Some(lease) = LeaseRef::of(&task) else {
         tracing::error!(task = %task.id, "claimed task has no lease; skipped");
         return;
     };
-    let handler = registry.get(task.kind.as_str()).cloned();
-    let handles = handles.clone();
-    let events = events.clone();
+    let handler = env.registry.get(task.kind.as_str()).cloned();
+    let handles = env.handles.clone();
+    let events = env.events.clone();
+    let queue = env.queue.clone();
+    let worker = env.worker.clone();
     tokio::spawn(async move {
         let ctx = TaskContext {
             task,
@@ -48,7 +66,7 @@ pub fn spawn(
                 retry_after: None,
             })),
             Some(h) => tokio::select! {
-                f = attempt(h, &ctx) => Some(f),
+                f = attempt(h, &ctx, queue.as_ref(), &worker) => f,
                 _ = ctx.cancel.cancelled() => None,
             },
         };
@@ -74,37 +92,28 @@ pub fn spawn(
     });
 }
 
-/// Runs the handler and turns what it returned into what the store must record.
-async fn attempt(h: Arc<dyn Handler>, ctx: &TaskContext) -> Finish {
+/// Runs the handler and turns what it returned into what the store must record; `None` when the
+/// lease turned out lost (the task is someone else's now).
+async fn attempt(
+    h: Arc<dyn Handler>,
+    ctx: &TaskContext,
+    queue: &dyn Queue,
+    worker: &WorkerId,
+) -> Option<Finish> {
     let lease = ctx.lease;
     let ran = AssertUnwindSafe(h.run(ctx)).catch_unwind().await;
     let outcome = match ran {
         Ok(Ok(outcome)) => outcome,
-        Ok(Err(e)) => return Finish::Fail(failure(lease, &e)),
+        Ok(Err(e)) => return Some(Finish::Fail(failure(lease, &e))),
         Err(_) => {
             let error = format!("handler `{}` panicked", h.kind());
-            return Finish::Fail(Failure {
-                lease,
-                error,
-                retryable: true,
-                retry_after: None,
-            });
+            return Some(Finish::Fail(retryable(lease, error)));
         }
     };
-    let verified = |done, children| async move {
-        match verifier::verify(h.as_ref(), ctx, done, children).await {
-            Ok(c) => Finish::Complete(c),
-            Err(error) => Finish::Fail(Failure {
-                lease,
-                error,
-                retryable: true,
-                retry_after: None,
-            }),
-        }
-    };
-    match outcome {
-        Outcome::Done(done) => verified(done, Vec::new()).await,
-        Outcome::Spawn { done, children } => verified(done, children).await,
+    let check = |done, children| verified(h.as_ref(), ctx, queue, worker, done, children);
+    Some(match outcome {
+        Outcome::Done(done) => check(done, Vec::new()).await?,
+        Outcome::Spawn { done, children } => check(done, children).await?,
         Outcome::AwaitExternal {
             what,
             check_after,
@@ -120,6 +129,46 @@ async fn attempt(h: Arc<dyn Handler>, ctx: &TaskContext) -> Finish {
             reason,
             risk,
         }),
+    })
+}
+
+/// Checks a done outcome: marks the task `verifying` first when the check does I/O, then runs
+/// the verifier. `None` when the lease is gone before the check began.
+async fn verified(
+    h: &dyn Handler,
+    ctx: &TaskContext,
+    queue: &dyn Queue,
+    worker: &WorkerId,
+    done: Done,
+    children: Vec<ChildTask>,
+) -> Option<Finish> {
+    let lease = ctx.lease;
+    if verifier::needs_verifying_state(h, &done) {
+        match queue.begin_verify(lease, &worker.0).await {
+            Ok(()) => {}
+            Err(StoreError::StaleLease { .. } | StoreError::NotFound(_)) => {
+                tracing::info!(task = %lease.task_id, "lease lost before verification");
+                return None;
+            }
+            Err(e) => {
+                let error = format!("could not mark the task verifying: {e}");
+                return Some(Finish::Fail(retryable(lease, error)));
+            }
+        }
+    }
+    Some(match verifier::verify(h, ctx, done, children).await {
+        Ok(c) => Finish::Complete(c),
+        Err(error) => Finish::Fail(retryable(lease, error)),
+    })
+}
+
+/// A failed attempt worth retrying.
+fn retryable(lease: LeaseRef, error: String) -> Failure {
+    Failure {
+        lease,
+        error,
+        retryable: true,
+        retry_after: None,
     }
 }
 

@@ -247,15 +247,14 @@ impl Dispatcher {
                 return;
             };
             if let Some((task, cancel)) = buffer.pop_front() {
-                execute::spawn(
-                    task,
-                    cancel,
-                    &self.registry,
-                    &self.handles,
-                    permit,
-                    tx.clone(),
-                    &self.events,
-                );
+                let env = execute::Env {
+                    registry: &self.registry,
+                    handles: &self.handles,
+                    queue: &self.queue,
+                    worker: &self.config.worker,
+                    events: &self.events,
+                };
+                execute::spawn(task, cancel, permit, tx.clone(), &env);
             }
         }
     }

@@ -124,6 +124,7 @@ pub struct Node {
     planning: Option<Planning>,
     sampling: Option<Sampling>,
     proactive: Option<Proactive>,
+    tools: Option<(juggernaut_tools::Toolbox, juggernaut_tools::Workspaces)>,
 }
 
 impl Node {
@@ -138,7 +139,18 @@ impl Node {
             planning: None,
             sampling: None,
             proactive: None,
+            tools: None,
         }
+    }
+
+    /// Gives handlers these tools and task workspaces (none are registered otherwise).
+    pub fn with_tools(
+        mut self,
+        tools: juggernaut_tools::Toolbox,
+        workspaces: juggernaut_tools::Workspaces,
+    ) -> Self {
+        self.tools = Some((tools, workspaces));
+        self
     }
 
     /// Runs the planner loop while this node leads.
@@ -205,7 +217,10 @@ impl Node {
             },
             stop_loops.clone(),
         ));
-        let handles = Handles::over(self.store.clone());
+        let mut handles = Handles::over(self.store.clone());
+        if let Some((tools, workspaces)) = self.tools {
+            handles = handles.with_tools(tools, workspaces);
+        }
         let queue: Arc<dyn juggernaut_store::Queue> = self.store.clone();
         let dispatcher = Dispatcher::new(queue, handles, self.registry, self.config.dispatcher)
             .with_idle_board(self.idle.clone())

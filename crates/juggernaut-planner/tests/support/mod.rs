@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 /// A fresh store and a dispatcher running `plan` (with the built-in handlers registered) on it;
 /// cancel the token to stop it.
 pub async fn serve_plan(plan: PlanHandler) -> (Arc<dyn Store>, CancellationToken) {
-    let mut all = juggernaut_handlers::builtin();
+    let mut all = juggernaut_handlers::builtin(&juggernaut_handlers::Deps::default());
     all.push(Arc::new(plan) as Arc<dyn Handler>);
     let reg = Registry::new(all).unwrap();
     let store = fresh_sqlite().await;

@@ -10,4 +10,5 @@ mod queue;
 mod reads;
 mod retention;
 mod schedules;
+mod tool_calls;
 mod workers;

@@ -2,7 +2,8 @@
 
 use crate::store::PostgresStore;
 use crate::{
-    approval, cancel, claim, complete, enqueue, external, fail, heartbeat, release, requeue, rescue,
+    approval, cancel, claim, complete, enqueue, external, fail, heartbeat, release, requeue,
+    rescue, verify,
 };
 use async_trait::async_trait;
 use juggernaut_core::{FailureOutcome, NewTask, Task, TaskId, WorkerId};
@@ -22,6 +23,10 @@ impl Queue for PostgresStore {
 
     async fn claim(&self, request: &ClaimRequest) -> StoreResult<Vec<Task>> {
         claim::run(self, request).await
+    }
+
+    async fn begin_verify(&self, lease: LeaseRef, actor: &str) -> StoreResult<()> {
+        verify::begin(self, lease, actor).await
     }
 
     async fn heartbeat(

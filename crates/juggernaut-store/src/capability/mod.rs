@@ -1,8 +1,8 @@
 //! The storage API, one trait per capability, one file each: what a caller may do with the
 //! store, so that each part of the system is handed only what it uses (a handler's context gets
 //! no scheduler, the HTTP API no lease operations). [`Store`] is the umbrella every backend
-//! implements through its capabilities; it exists for wiring only. Tool calls, approvals and
-//! escalations arrive as capability files of their own, as goals, plans and costs did.
+//! implements through its capabilities; it exists for wiring only. Approvals and escalations
+//! arrive as capability files of their own, as goals, plans, costs and tool calls did.
 
 pub mod admin;
 pub mod costs;
@@ -12,6 +12,7 @@ pub mod queue;
 pub mod reads;
 pub mod retention;
 pub mod schedules;
+pub mod tool_calls;
 pub mod workers;
 
 use crate::error::StoreError;
@@ -48,6 +49,7 @@ pub trait Store:
     + leadership::Leadership
     + schedules::ScheduleStore
     + retention::Retention
+    + tool_calls::ToolCalls
     + 'static
 {
 }
@@ -62,6 +64,7 @@ impl<T> Store for T where
         + leadership::Leadership
         + schedules::ScheduleStore
         + retention::Retention
+        + tool_calls::ToolCalls
         + 'static
 {
 }

@@ -1,6 +1,7 @@
 //! The task queue: every change of a task's state. Each mutating call is one transaction that
 //! also appends its audit events, so a crash leaves either all of it or none; calls that act on
-//! a running task present its lease and are refused when the lease is stale (fencing).
+//! a held task (`running`, or `verifying` while its evidence is re-checked) present its lease and
+//! are refused when the lease is stale (fencing).
 
 use super::StoreResult;
 use crate::api::{
@@ -33,6 +34,12 @@ pub trait Queue: Send + Sync {
     /// Claims up to `limit` ready tasks of the given kinds, highest priority then oldest `run_at`
     /// first, each under a new lease with a new fencing token. Promotes due pending tasks first.
     async fn claim(&self, request: &ClaimRequest) -> StoreResult<Vec<Task>>;
+
+    /// Marks a running task `verifying` while its evidence is re-checked (`task.verifying`). The
+    /// lease still holds: heartbeats extend it, an expired one is rescued, and the task leaves by
+    /// any way a running task does (complete, fail, release, ...). Refused with
+    /// [`StoreError::StaleLease`] unless the task is `running` under this lease.
+    async fn begin_verify(&self, lease: LeaseRef, actor: &str) -> StoreResult<()>;
 
     /// Extends the leases that are still current; returns those extended. A lease missing from the
     /// answer is lost: the worker must stop that task's work.

@@ -71,6 +71,7 @@ async fn exercise(store: &S) {
         .heartbeat(&w.id, &[lease(&held[0])], Duration::from_secs(30))
         .await
         .unwrap();
+    store.begin_verify(lease(&held[0]), "w").await.unwrap();
     store.complete(done(&held[0])).await.unwrap();
     assert_eq!(
         status(store, child.id).await,
@@ -226,6 +227,22 @@ async fn exercise(store: &S) {
         .settle(cost, &crate::Usage::default(), "w")
         .await
         .unwrap();
+    // a tool call
+    let call = crate::NewToolCall {
+        task_id: None,
+        attempt: 1,
+        lease_token: None,
+        tool: "read_file".into(),
+        arguments: serde_json::json!({"path": "a"}),
+        result: "text".into(),
+        result_sha256: "0".repeat(64),
+        result_bytes: 4,
+        status: crate::ToolCallStatus::Ok,
+        error: None,
+        duration_us: 1,
+        cost_usd: 0.0,
+    };
+    store.record_tool_call(call, "w").await.unwrap();
     drain(store).await;
     // workers, schedules, pruning
     store

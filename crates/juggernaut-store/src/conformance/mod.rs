@@ -15,6 +15,7 @@ pub mod retention;
 pub mod schedules;
 pub mod signals;
 pub mod support;
+pub mod tool_calls;
 pub mod workers;
 
 pub use support::Guard;
@@ -66,6 +67,13 @@ macro_rules! conformance_suite {
             (queue::outcomes) retry_after_sets_the_next_attempt,
             (queue::outcomes) external_waits_are_parked_and_rechecked,
             (queue::outcomes) approvals_park_until_a_person_decides,
+            (queue::verifying) begin_verify_then_complete_works,
+            (queue::verifying) a_batch_completes_running_and_verifying_tasks,
+            (queue::verifying) stale_begin_verify_is_refused,
+            (queue::verifying) heartbeat_extends_a_verifying_lease,
+            (queue::verifying) expired_verifying_lease_is_rescued,
+            (queue::verifying) fail_from_verifying_retries,
+            (queue::verifying) verifying_tasks_are_handed_back_like_running_ones,
             (goals) goals_are_added_read_and_listed,
             (goals) goal_status_moves_only_as_allowed,
             (goals) readings_achieve_and_deadlines_miss,
@@ -81,6 +89,9 @@ macro_rules! conformance_suite {
             (costs) concurrent_reservations_cannot_overrun_a_goal,
             (costs) concurrent_reservations_cannot_overrun_the_day,
             (costs) concurrent_settlements_settle_once,
+            (tool_calls) tool_calls_round_trip_with_their_events,
+            (tool_calls) tool_calls_are_read_by_ids_and_by_task,
+            (tool_calls) bad_tool_calls_are_refused,
             (reads) list_filters_and_paginates,
             (reads) counts_match_list,
             (reads) missing_task_is_not_found,

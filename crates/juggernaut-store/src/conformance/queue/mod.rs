@@ -1,5 +1,5 @@
 //! The queue's cases, by area: enqueueing, dependencies, the life cycle, fencing, concurrency,
-//! hand-backs, and the richer outcomes (children, external waits, approvals).
+//! hand-backs, the richer outcomes (children, external waits, approvals), and `verifying`.
 
 pub mod concurrency;
 pub mod deps;
@@ -8,3 +8,4 @@ pub mod fencing;
 pub mod handback;
 pub mod lifecycle;
 pub mod outcomes;
+pub mod verifying;

@@ -1,0 +1,141 @@
+//! `juggernaut demo` end to end through the binary, on SQLite (the default) and on PostgreSQL:
+//! every task of the demo's plans completes with evidence, the reports exist with the hashes
+//! their evidence records, the webhook sink got the messages, and a re-run replaces the folder
+//! while a folder the demo did not make is refused.
+
+use crate::support::Cwd;
+use juggernaut_testkit::postgres::TestDatabase;
+use sha2_check::sha256_hex;
+use std::path::Path;
+
+mod sha2_check {
+    /// SHA-256 of a file through `sha256sum` (coreutils), independent of the code under test.
+    pub fn sha256_hex(path: &std::path::Path) -> String {
+        let out = std::process::Command::new("sha256sum")
+            .arg(path)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// Checks what a finished demo left in `dir` and in the task list `tasks`.
+fn check(dir: &Path, tasks: &serde_json::Value, stdout: &str) {
+    let tasks = tasks.as_array().unwrap();
+    assert!(tasks.len() >= 10, "{tasks:#?}");
+    for t in tasks {
+        assert_eq!(t["status"], "completed", "{t:#}");
+        let evidence = t["evidence"].as_array().unwrap();
+        assert!(!evidence.is_empty(), "{t:#}");
+        for e in evidence.iter().filter(|e| e["type"] == "file") {
+            let file = dir.join("workspaces").join(e["path"].as_str().unwrap());
+            assert_eq!(
+                sha256_hex(&file),
+                e["sha256"].as_str().unwrap(),
+                "{}",
+                file.display()
+            );
+        }
+    }
+    let kinds: Vec<&str> = tasks.iter().map(|t| t["kind"].as_str().unwrap()).collect();
+    for kind in ["plan", "analysis", "workflow", "report", "notify"] {
+        assert!(kinds.contains(&kind), "no {kind} task in {kinds:?}");
+    }
+    let revenue = std::fs::read_to_string(
+        walk(&dir.join("workspaces"), "revenue.md").expect("the revenue report"),
+    )
+    .unwrap();
+    assert!(
+        revenue.contains("| month | invoices | revenue |"),
+        "{revenue}"
+    );
+    let calls =
+        std::fs::read_to_string(walk(&dir.join("workspaces"), "call-list.csv").unwrap()).unwrap();
+    assert!(
+        calls.starts_with("invoice,customer,city,due_on,amount\n") && calls.lines().count() > 5
+    );
+    assert!(
+        stdout.contains("messages received by the demo's webhook sink: 2"),
+        "{stdout}"
+    );
+}
+
+fn walk(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(found) = walk(&p, name) {
+                return Some(found);
+            }
+        } else if p.file_name().is_some_and(|n| n == name) {
+            return Some(p);
+        }
+    }
+    None
+}
+
+#[test]
+fn the_demo_runs_to_completion_on_sqlite_and_every_task_carries_evidence() {
+    let cwd = Cwd::new();
+    let out = cwd.cmd(&["demo", "--dir", "d"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = cwd.dir.path().join("d");
+    let mut list = assert_cmd::Command::cargo_bin("juggernaut").unwrap();
+    let listed = list
+        .current_dir(&dir)
+        .env_remove("JUGGERNAUT_DATABASE_URL")
+        .args(["task", "list", "--json", "--limit", "100"])
+        .output()
+        .unwrap();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    check(
+        &dir,
+        &serde_json::from_slice(&listed.stdout).unwrap(),
+        &stdout,
+    );
+    // A re-run replaces its own folder; a folder it did not make is refused.
+    assert!(
+        cwd.cmd(&["demo", "--dir", "d"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    std::fs::create_dir(cwd.dir.path().join("mine")).unwrap();
+    std::fs::write(cwd.dir.path().join("mine/keep.txt"), "x").unwrap();
+    let refused = cwd.cmd(&["demo", "--dir", "mine"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(cwd.dir.path().join("mine/keep.txt").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_runs_on_postgres() {
+    let db = TestDatabase::create().await;
+    let cwd = Cwd::new();
+    let out = cwd
+        .cmd(&["--database-url", &db.url, "demo", "--dir", "d"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tasks = cwd.json(&["--database-url", &db.url, "task", "list", "--limit", "100"]);
+    check(&cwd.dir.path().join("d"), &tasks, &stdout);
+    db.remove().await;
+}
