@@ -23,12 +23,13 @@ pub async fn load(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<(Toolbo
         juggernaut_tools_net::net_tools(t.http.clone(), t.fetch.clone(), search, notify)
             .map_err(|e| BadInput(format!("[tools]: {e}")))?,
     );
-    let sources = juggernaut_sources::Sources::new(cfg.sources.resolve()?)
-        .map_err(|e| BadInput(e.to_string()))?
-        .with_timeout(cfg.sources.timeout);
-    tools.push(Arc::new(juggernaut_sources::SqlQuery::new(Arc::new(
-        sources,
-    ))));
+    if !cfg.sources.named.is_empty() {
+        let sources = juggernaut_sources::Sources::new(cfg.sources.resolve()?)
+            .map_err(|e| BadInput(e.to_string()))?
+            .with_timeout(cfg.sources.timeout);
+        let sql = juggernaut_sources::SqlQuery::new(Arc::new(sources));
+        tools.push(Arc::new(sql));
+    }
     git(t, &mut tools, &mut secrets)?;
     if !t.mcp.is_empty() {
         secrets.extend(t.mcp.values().flat_map(|c| c.secrets()));
@@ -176,4 +177,39 @@ fn git(t: &Tools, tools: &mut Vec<Arc<dyn Tool>>, secrets: &mut Vec<String>) -> 
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::config::Config;
+
+    #[tokio::test]
+    async fn the_names_wiring_plans_with_are_the_tools_it_registers() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("juggernaut.toml");
+        for text in [
+            "",
+            "[sources.shop]\nurl = \"sqlite://shop.db\"\n[tools.search]\nprovider = \"searxng\"\n\
+             url = \"http://127.0.0.1:9\"\n[tools.notify.channels.x]\ntype = \"webhook\"\n\
+             url = \"http://127.0.0.1:9/h\"\n[tools.git]\nallowed_remotes = [\"/srv/git/\"]\n\
+             [tools.github]\napi_url = \"http://127.0.0.1:9\"\n",
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let cfg = Config::load(Some(&file)).unwrap();
+            let store = juggernaut_testkit::fresh_sqlite().await;
+            let (toolbox, _) = super::load(&cfg, store).await.unwrap();
+            let registered: std::collections::BTreeSet<String> = toolbox
+                .registry()
+                .names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            assert_eq!(
+                registered,
+                cfg.tools.names(!cfg.sources.named.is_empty()),
+                "{text}"
+            );
+        }
+    }
 }

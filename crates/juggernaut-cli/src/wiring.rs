@@ -40,7 +40,8 @@ impl Wiring {
         }
         let mut handlers = juggernaut_handlers::builtin(&deps);
         handlers.push(Arc::new(plan) as Arc<dyn Handler>);
-        let registry = Registry::new(handlers)?;
+        let registry =
+            Registry::new(handlers)?.with_unavailable(juggernaut_handlers::unavailable(&deps));
         Ok(Self {
             registry,
             playbooks,
@@ -76,7 +77,11 @@ fn deps(cfg: &Config) -> anyhow::Result<juggernaut_handlers::Deps> {
         }),
         None => None,
     };
-    Ok(juggernaut_handlers::Deps { model })
+    let tools = cfg.tools.names(!cfg.sources.named.is_empty());
+    Ok(juggernaut_handlers::Deps {
+        model,
+        tools: Some(tools),
+    })
 }
 
 /// The LLM planner, if a provider is configured.

@@ -1,7 +1,8 @@
 //! `juggernaut demo` end to end through the binary, on SQLite (the default) and on PostgreSQL:
 //! every task of the demo's plans completes with evidence, the reports exist with the hashes
 //! their evidence records, the webhook sink got the messages, and a re-run replaces the folder
-//! while a folder the demo did not make is refused.
+//! while a folder the demo did not make is refused; with an LLM configured (the fake server), one
+//! more goal is planned by the LLM and its `agent` task completes on the calls it cites.
 
 use crate::support::Cwd;
 use juggernaut_testkit::postgres::TestDatabase;
@@ -138,4 +139,63 @@ async fn the_demo_runs_on_postgres() {
     let tasks = cwd.json(&["--database-url", &db.url, "task", "list", "--limit", "100"]);
     check(&cwd.dir.path().join("d"), &tasks, &stdout);
     db.remove().await;
+}
+
+#[test]
+fn with_an_llm_the_demo_also_plans_by_llm_and_runs_an_agent_on_evidence() {
+    use juggernaut_testkit::fake_llm::{FakeLlm, Reply};
+    use serde_json::json;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let llm = rt.block_on(FakeLlm::start());
+    let plan = json!({"tasks": [{
+        "key": "emergencies", "kind": "agent", "title": "Count emergency call-outs per city",
+        "input": {"instructions": "Count emergency jobs per city in the plumbing data source.",
+                  "tools": ["sql_query"]}
+    }]});
+    llm.push(Reply::json(&plan));
+    llm.push(Reply::ToolCalls(vec![(
+        "sql_query".into(),
+        json!({"source": "plumbing", "query": "SELECT c.city, COUNT(*) AS n FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE j.kind = 'emergency' GROUP BY c.city"}),
+    )]));
+    llm.push(Reply::CiteToolResults(
+        "Emergency call-outs per city are counted:".into(),
+    ));
+    let cwd = Cwd::new();
+    let out = cwd
+        .cmd(&["demo", "--dir", "d"])
+        .env("JUGGERNAUT_LLM_BASE_URL", llm.base_url())
+        .env("JUGGERNAUT_LLM_MODEL", "fake-model")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("4 goals"), "{stdout}");
+    let mut list = assert_cmd::Command::cargo_bin("juggernaut").unwrap();
+    let listed = list
+        .current_dir(cwd.dir.path().join("d"))
+        .env_remove("JUGGERNAUT_DATABASE_URL")
+        .args(["task", "list", "--json", "--kind", "agent"])
+        .output()
+        .unwrap();
+    let agents: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let agent = &agents[0];
+    assert_eq!(agent["status"], "completed", "{agent:#}");
+    assert!(
+        agent["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "tool_call"),
+        "{agent:#}"
+    );
+    // The agent was shown the real query result before it answered.
+    let third = llm.received()[2].body.to_string();
+    assert!(
+        third.contains("Springfield") || third.contains("Riverton"),
+        "{third}"
+    );
 }

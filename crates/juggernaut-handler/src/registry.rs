@@ -26,6 +26,15 @@ pub enum RegistryError {
         /// What is wrong, and where.
         error: InputError,
     },
+    /// A kind this binary has, but whose handler the configuration leaves out (an LLM kind
+    /// without a provider).
+    #[error("task kind `{kind}` is not available: {reason}")]
+    Unavailable {
+        /// The kind asked for.
+        kind: String,
+        /// What it needs.
+        reason: String,
+    },
     /// Two handlers claim a name, or a name is not a valid kind: the registry cannot be built.
     #[error("{0}")]
     Conflict(String),
@@ -35,6 +44,7 @@ pub enum RegistryError {
 #[derive(Clone)]
 pub struct Registry {
     by_name: BTreeMap<&'static str, Arc<dyn Handler>>,
+    absent: BTreeMap<&'static str, String>,
 }
 
 impl Registry {
@@ -51,7 +61,21 @@ impl Registry {
                 }
             }
         }
-        Ok(Self { by_name })
+        Ok(Self {
+            by_name,
+            absent: BTreeMap::new(),
+        })
+    }
+
+    /// The same registry, naming kinds that exist but are left out and why (so that asking
+    /// for one says what it needs instead of that it is unknown).
+    pub fn with_unavailable(mut self, absent: Vec<(&'static str, String)>) -> Self {
+        for (kind, reason) in absent {
+            if !self.by_name.contains_key(kind) {
+                self.absent.insert(kind, reason);
+            }
+        }
+        self
     }
 
     /// The handler for a kind or alias.
@@ -75,6 +99,12 @@ impl Registry {
 
     /// Validates a kind for enqueueing: it must be a valid name and some handler must serve it.
     pub fn check(&self, kind: &str) -> Result<TaskKind, RegistryError> {
+        if let Some(reason) = self.absent.get(kind) {
+            return Err(RegistryError::Unavailable {
+                kind: kind.to_owned(),
+                reason: reason.clone(),
+            });
+        }
         let unknown = || RegistryError::UnknownKind {
             kind: kind.to_owned(),
             known: self.names().join(", "),
@@ -84,6 +114,17 @@ impl Registry {
             Ok(parsed)
         } else {
             Err(unknown())
+        }
+    }
+
+    /// Validates a kind to look for (list filters): a served kind, or one this binary has but
+    /// the configuration leaves out (its tasks may exist from another configuration).
+    pub fn check_known(&self, kind: &str) -> Result<TaskKind, RegistryError> {
+        match self.check(kind) {
+            Err(RegistryError::Unavailable { .. }) => {
+                TaskKind::new(kind).map_err(|e| RegistryError::Conflict(e.to_string()))
+            }
+            other => other,
         }
     }
 

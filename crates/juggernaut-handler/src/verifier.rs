@@ -31,7 +31,8 @@ pub async fn verify(
     done: Done,
     children: Vec<ChildTask>,
 ) -> Result<Completion, String> {
-    let fail = |reason: String| format!("verification failed: {reason}");
+    let redactor = ctx.handles.tools.redactor();
+    let fail = |reason: String| redactor.text(&format!("verification failed: {reason}"));
     if done.evidence.is_empty() {
         return Err(fail(format!("`{}` produced no evidence", handler.kind())));
     }
@@ -51,7 +52,9 @@ pub async fn verify(
     }
     Ok(Completion {
         lease: ctx.lease,
-        result: done.result,
+        // Stored results never carry a secret the configuration knows (a command's output, a
+        // server's answer may quote one).
+        result: redactor.json(&done.result),
         evidence: done.evidence,
         children,
     })
@@ -113,6 +116,12 @@ async fn tool_calls(ctx: &TaskContext, evidence: &[Evidence]) -> Result<(), Stri
 }
 
 async fn file(ctx: &TaskContext, path: &str, sha256: &str) -> Result<(), String> {
+    let own = ctx.workspace().evidence_path("");
+    if !path.starts_with(&own) {
+        return Err(format!(
+            "file `{path}` is not in this task's workspace (`{own}`)"
+        ));
+    }
     let located = ctx
         .handles
         .workspaces

@@ -18,6 +18,46 @@ pub const ALL: &[Permission] = &[
     Permission::External,
 ];
 
+/// Whether a tool's successful answer means the work happened: a `shell` command that exited
+/// 0, an `http_request` answered below 400; other tools' answers do. `Err` says why not and
+/// whether another attempt may do better (a 429 or 5xx, a command's failure).
+pub fn effective(tool: &str, content: &serde_json::Value) -> Result<(), (String, bool)> {
+    match tool {
+        "shell" => match content["exit_code"].as_i64() {
+            Some(0) => Ok(()),
+            code => Err((
+                format!(
+                    "the command exited with {}",
+                    code.map_or_else(|| "no exit code".to_owned(), |c| c.to_string())
+                ),
+                true,
+            )),
+        },
+        "http_request" => match content["status"].as_u64() {
+            Some(s) if s < 400 => Ok(()),
+            Some(s) => Err((
+                format!("the server answered HTTP {s}"),
+                s == 429 || s >= 500,
+            )),
+            None => Err(("the answer has no status".to_owned(), false)),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// The evidence with only the last `File` piece for each path: a file written twice proves its
+/// last content, and the earlier hash would no longer match.
+pub fn latest_files(evidence: Vec<Evidence>) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = Vec::with_capacity(evidence.len());
+    for e in evidence {
+        if let Evidence::File { path, .. } = &e {
+            out.retain(|x| !matches!(x, Evidence::File { path: p, .. } if p == path));
+        }
+        out.push(e);
+    }
+    out
+}
+
 /// A call that succeeded: its ledger id and what it gave back.
 #[derive(Debug, Clone)]
 pub struct Called {

@@ -1,12 +1,13 @@
 //! The built-in handlers, one file (or folder) each. A new kind is one module here plus one line
 //! in [`builtin`], which is kept alphabetical; the binary registers the list. Kinds that need a
-//! model (`agent`, `research`) are registered only when [`Deps`] has one, so that without an LLM
-//! provider they cannot be enqueued at all.
+//! model (`agent`, `research`) or tools that are not configured are registered only when
+//! [`Deps`] has them (see [`deps`]), so that they cannot be enqueued or planned without.
 
 pub mod agent;
 pub mod analysis;
 pub mod calls;
 pub mod code;
+pub mod deps;
 pub mod http;
 pub mod maintenance;
 pub mod markdown;
@@ -20,12 +21,7 @@ pub mod workflow;
 use juggernaut_handler::Handler;
 use std::sync::Arc;
 
-/// What the built-in handlers are built with.
-#[derive(Clone, Default)]
-pub struct Deps {
-    /// The model for `agent` and `research`; without one those kinds are absent.
-    pub model: Option<agent::Model>,
-}
+pub use deps::{Deps, unavailable};
 
 /// Every built-in handler, in alphabetical order of kind.
 pub fn builtin(deps: &Deps) -> Vec<Arc<dyn Handler>> {
@@ -44,6 +40,7 @@ pub fn builtin(deps: &Deps) -> Vec<Arc<dyn Handler>> {
         all.push(Arc::new(agent::Agent::new(model.clone())));
         all.push(Arc::new(research::Research::new(model.clone())));
     }
+    all.retain(|h| deps.missing(h.kind()).is_none());
     all.sort_by_key(|h| h.kind());
     all
 }
@@ -88,6 +85,16 @@ mod tests {
         );
         assert!(reg.check("Not A Kind").is_err());
         assert_eq!(reg.served(&["noop".into(), "phone".into()]).len(), 1);
+        let deps = Deps::default();
+        let bare = Registry::new(builtin(&deps))
+            .unwrap()
+            .with_unavailable(unavailable(&deps));
+        let why = bare.check("agent").unwrap_err().to_string();
+        assert!(
+            why.starts_with("task kind `agent` is not available: it needs an LLM provider"),
+            "{why}"
+        );
+        assert!(bare.check_known("agent").is_ok() && bare.check_known("bogus").is_err());
         let analysis = reg.served(&["analysis".into()]);
         assert!(
             analysis.iter().any(|k| k.as_str() == "reporting"),

@@ -7,7 +7,7 @@
 //! from the ledger, and this kind checks that the synthesis names the URL of every page it
 //! cites.
 //!
-//! Input ([`ResearchInput`]): `question` (1-2,000 characters), `max_results` (1-10, default 5),
+//! Input ([`ResearchInput`]): `question` (1-400 characters, what `web_search` takes), `max_results` (1-10, default 5),
 //! `max_pages` (1-5, default 3).
 
 use crate::agent::{Model, cite};
@@ -51,8 +51,9 @@ pub struct ResearchInput {
 impl TaskInput for ResearchInput {
     fn validate(&self) -> Result<(), String> {
         let n = self.question.trim().chars().count();
-        if n == 0 || n > 2_000 {
-            return Err(format!("`question` must be 1-2000 characters, not {n}"));
+        // `web_search` takes queries of at most 400 characters.
+        if n == 0 || n > 400 {
+            return Err(format!("`question` must be 1-400 characters, not {n}"));
         }
         if self.max_results.is_some_and(|r| !(1..=10).contains(&r)) {
             return Err("`max_results` must be 1-10".into());

@@ -37,7 +37,11 @@ async fn rig() -> Rig {
         prices: Prices::default(),
         limits: Limits::default(),
     };
-    let reg = Registry::new(builtin(&Deps { model: Some(model) })).unwrap();
+    let reg = Registry::new(builtin(&Deps {
+        model: Some(model),
+        tools: None,
+    }))
+    .unwrap();
     let store = fresh_sqlite().await;
     let dir = tempfile::tempdir().unwrap();
     let tools = ToolRegistry::new(juggernaut_tools::local_tools(Default::default())).unwrap();

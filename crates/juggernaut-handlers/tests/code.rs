@@ -5,7 +5,8 @@
 //! with the pull request as evidence. A closed pull request fails the task with the reason, a
 //! deleted one says it is gone; without `github_repo` the pushed branch is the work; a failing
 //! test fails the attempt with its output; `instructions` go to the configured editor, and
-//! without one are refused.
+//! without one are refused. A `branch` that is the base, or not under `juggernaut/`, is
+//! refused at enqueue, so the pull request is never skipped by pushing to `main`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use async_trait::async_trait;
@@ -243,7 +244,7 @@ async fn closed_or_deleted_pull_requests_fail_with_the_reason() {
         Some(&*format!("pull request #{n} was closed without merging"))
     );
 
-    let input = rig.input(json!({"branch": "feature/gone"}));
+    let input = rig.input(json!({"branch": "juggernaut/gone"}));
     let gone = rig.enqueue("code", input).await;
     let n = parked_on(
         &rig.until(gone, "pull request", |t| parked_on(t).is_some())
@@ -262,17 +263,20 @@ async fn closed_or_deleted_pull_requests_fail_with_the_reason() {
 #[tokio::test]
 async fn without_github_the_pushed_branch_is_the_work() {
     let rig = rig(Code::default()).await;
-    let input = rig.input(json!({"github_repo": null, "branch": "plain"}));
+    let input = rig.input(json!({"github_repo": null, "branch": "juggernaut/plain"}));
     let id = rig.enqueue("code", input).await;
     let t = rig.finished(id).await;
     assert_eq!(t.status, TaskStatus::Completed, "{:?}", t.last_error);
     let result = t.result.unwrap();
-    let sha = git(&rig.bare, &["rev-parse", "refs/heads/plain"]);
+    let sha = git(&rig.bare, &["rev-parse", "refs/heads/juggernaut/plain"]);
     assert_eq!(result["commit"], sha.as_str());
     let push = result["push_call"].as_str().unwrap().to_owned();
     assert_eq!(t.evidence[0], Evidence::ToolCall { id: push });
     assert!(rig.fake.prs().is_empty());
-    let log = git(&rig.bare, &["log", "-1", "--format=%an <%ae>%n%B", "plain"]);
+    let log = git(
+        &rig.bare,
+        &["log", "-1", "--format=%an <%ae>%n%B", "juggernaut/plain"],
+    );
     assert!(
         log.starts_with("Juggernaut <juggernaut@localhost>\nSay hello\n\nAdds a greeting."),
         "{log}"
@@ -322,4 +326,35 @@ async fn instructions_need_an_editor() {
 
 async fn rig_with_editor() -> Rig {
     rig(Code::with_editor(Arc::new(FileEditor))).await
+}
+
+#[test]
+fn pushing_to_the_base_or_an_existing_branch_is_refused_at_enqueue() {
+    let reg = Registry::new(vec![Arc::new(Code::default()) as Arc<dyn Handler>]).unwrap();
+    let input = |branch: Option<&str>, base: Option<&str>| {
+        json!({"repo_url": "/srv/app.git", "title": "T", "description": "D",
+               "changes": [{"path": "a.txt", "content": "a"}], "github_repo": "acme/app",
+               "branch": branch, "base": base})
+    };
+    for (branch, base) in [
+        ("main", None),
+        ("develop", None),
+        ("release", Some("develop")),
+        ("feature/x", None),
+        ("juggernaut", None),
+        ("juggernaut/next", Some("juggernaut/next")),
+    ] {
+        let e = reg.check_task("code", &input(Some(branch), base));
+        let e = e.unwrap_err().to_string();
+        assert!(e.contains("`branch`"), "{branch} onto {base:?}: {e}");
+    }
+    for (branch, base) in [
+        (Some("juggernaut/fix-1"), None),
+        (Some("juggernaut/x"), Some("develop")),
+        (None, Some("juggernaut/base")),
+        (None, None),
+    ] {
+        let ok = reg.check_task("code_fix", &input(branch, base));
+        assert!(ok.is_ok(), "{branch:?} onto {base:?}: {ok:?}");
+    }
 }

@@ -69,7 +69,11 @@ async fn rig() -> Rig {
         prices: Prices::default(),
         limits: Limits::default(),
     };
-    let reg = Registry::new(builtin(&Deps { model: Some(model) })).unwrap();
+    let reg = Registry::new(builtin(&Deps {
+        model: Some(model),
+        tools: None,
+    }))
+    .unwrap();
     let store = fresh_sqlite().await;
     let search: SearchConfig =
         serde_json::from_value(json!({"provider": "searxng", "url": web})).unwrap();

@@ -28,6 +28,9 @@ pub enum Reply {
     Hang(Duration),
     /// 200 with this body as it is (malformed JSON, odd shapes).
     Raw(String),
+    /// 200 with this text followed by every `[call:N]` the request's tool results show: a model
+    /// that cites the calls it was told about, whatever their ledger ids turned out to be.
+    CiteToolResults(String),
 }
 
 impl Reply {
@@ -140,6 +143,11 @@ async fn answer(State(script): State<Shared>, headers: HeaderMap, body: String) 
         .unwrap_or_default();
     match reply {
         None => (StatusCode::INTERNAL_SERVER_ERROR, "no scripted reply").into_response(),
+        Some(Reply::CiteToolResults(t)) => {
+            let cited = tool_result_calls(&body);
+            let text = format!("{t} {}", cited.join(" "));
+            ok(&model, json!({"role": "assistant", "content": text}), None)
+        }
         Some(Reply::Hang(d)) => {
             tokio::time::sleep(d).await;
             ok(
@@ -180,6 +188,27 @@ async fn answer(State(script): State<Shared>, headers: HeaderMap, body: String) 
         }
         Some(Reply::Raw(body)) => (StatusCode::OK, body).into_response(),
     }
+}
+
+/// The `[call:N]` markers in the request's tool-result messages, in order.
+fn tool_result_calls(body: &str) -> Vec<String> {
+    let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    for m in body["messages"].as_array().into_iter().flatten() {
+        if m["role"] != "tool" {
+            continue;
+        }
+        let text = m["content"].as_str().unwrap_or_default();
+        let mut rest = text;
+        while let Some(at) = rest.find("[call:") {
+            let Some(end) = rest[at..].find(']') else {
+                break;
+            };
+            out.push(rest[at..at + end + 1].to_owned());
+            rest = &rest[at + end + 1..];
+        }
+    }
+    out
 }
 
 fn ok(model: &str, message: Value, cost: Option<f64>) -> Response {

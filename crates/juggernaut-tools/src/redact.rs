@@ -63,6 +63,9 @@ impl Redactor {
     /// The JSON value with known secrets replaced everywhere and secret-named fields blanked.
     pub fn json(&self, v: &Value) -> Value {
         match v {
+            Value::String(s) if looks_like_url(s) => {
+                Value::String(self.text(&juggernaut_store::url::redact(s)))
+            }
             Value::String(s) => Value::String(self.text(s)),
             Value::Array(items) => Value::Array(items.iter().map(|i| self.json(i)).collect()),
             Value::Object(map) => Value::Object(
@@ -80,6 +83,17 @@ impl Redactor {
             other => other.clone(),
         }
     }
+}
+
+/// A string that is one URL (its user information and secret-named query parameters are
+/// hidden even when the configuration did not know them).
+fn looks_like_url(s: &str) -> bool {
+    s.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+')
+    }) && !s.contains(char::is_whitespace)
 }
 
 /// Whether a field's name says it holds a secret.
@@ -113,5 +127,10 @@ mod tests {
         assert_eq!(out["headers"]["X-Api-Key"], REDACTED);
         assert_eq!(out["note"], v["note"]);
         assert_eq!(out["list"][1], 3);
+        let url = r.json(&json!({"url": "https://api.x/v1?api_key=abc123&q=1"}));
+        assert_eq!(url["url"], "https://api.x/v1?api_key=***&q=1");
+        let creds = r.json(&json!(["postgres://bob:pw@db/x", "see https://x/ now"]));
+        assert_eq!(creds[0], "postgres://bob:***@db/x");
+        assert_eq!(creds[1], "see https://x/ now");
     }
 }

@@ -1,6 +1,7 @@
 //! The file tools against a real file system: paths that lead out (`..`, absolute, symlinks to
-//! files and directories outside), writing through symlinks, FIFOs, big files read in pages and
-//! writes over the cap, and the hash a write reports equal to `sha256_file`'s.
+//! files and directories outside), writing through symlinks, writing into `.git` (refused, even
+//! through a symlink; reading it is fine), FIFOs, big files read in pages and writes over the
+//! cap, and the hash a write reports equal to `sha256_file`'s.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -136,6 +137,33 @@ async fn a_symlink_inside_is_readable_but_never_written_through() {
         std::fs::read_to_string(rig.dir().join("real.txt")).unwrap(),
         "real"
     );
+}
+
+#[tokio::test]
+async fn writes_into_dot_git_are_refused_but_reads_are_not() {
+    const NO: &str = "file tools do not touch .git; use the git tool";
+    const BAD: &str = ".git/c repo/.git/config repo/.git/hooks/x repo/.GIT/x gitdir/c gitdir/n";
+    let (rig, fs_write) = (Rig::new(), FsWrite::default());
+    let git = rig.dir().join("repo/.git");
+    std::fs::create_dir_all(&git).unwrap();
+    std::fs::write(git.join("config"), "[core]").unwrap();
+    symlink("repo/.git", rig.dir().join("gitdir")).unwrap();
+    for path in BAD.split(' ') {
+        for append in [false, true] {
+            let args = json!({"path": path, "content": "x", "append": append});
+            let e = rig.model_error(&fs_write, args).await;
+            assert!(e.contains(NO), "{e}");
+        }
+    }
+    assert!(!git.join("hooks").exists() && !git.join("n").exists());
+    assert!(!rig.dir().join(".git").exists() && !rig.dir().join("repo/.GIT").exists());
+    let read = rig.call(&FsRead, json!({"path": "repo/.git/config"})).await;
+    assert_eq!(read.unwrap().content["content"], "[core]");
+    let listed = rig.call(&FsList, json!({"path": "repo/.git"})).await;
+    let listed = listed.unwrap().content;
+    assert_eq!(listed["entries"][0]["path"], "repo/.git/config");
+    let ok = json!({"path": "repo/a.git", "content": "ok"});
+    assert!(rig.call(&fs_write, ok).await.is_ok());
 }
 
 #[tokio::test]

@@ -248,7 +248,7 @@ fn filter(registry: &Registry, a: &ListArgs) -> anyhow::Result<TaskFilter> {
     let kinds = a
         .kind
         .iter()
-        .map(|k| registry.check(k))
+        .map(|k| registry.check_known(k))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(TaskFilter {
         statuses,

@@ -188,6 +188,37 @@ pub struct Tools {
     pub base: PathBuf,
 }
 
+impl Tools {
+    /// The names of the built-in tools this configuration registers (MCP tools are known only
+    /// once their servers answer), without reading any secret: what `toolset::load` builds.
+    pub fn names(&self, has_sources: bool) -> std::collections::BTreeSet<String> {
+        let mut names = vec![
+            "fs_list",
+            "fs_read",
+            "fs_write",
+            "shell",
+            "http_request",
+            "fetch_page",
+        ];
+        if self.search.is_some() {
+            names.push("web_search");
+        }
+        if !self.notify.channels.is_empty() {
+            names.push("notify");
+        }
+        if has_sources {
+            names.push("sql_query");
+        }
+        if self.git.is_some() {
+            names.extend(["git", "git_push"]);
+        }
+        if self.github.is_some() {
+            names.extend(["github", "github_merge"]);
+        }
+        names.into_iter().map(str::to_owned).collect()
+    }
+}
+
 impl RawTools {
     /// Checks `[tools]`, naming the key that is wrong.
     pub fn validate(self, base: &Path, file: &str) -> anyhow::Result<Tools> {
@@ -209,6 +240,14 @@ impl RawTools {
         self.shell
             .validate()
             .map_err(|e| BadInput(format!("{file}: [tools.shell]: {e}")))?;
+        if self.shell.timeout_max_secs > timeout {
+            return Err(BadInput(format!(
+                "{file}: [tools.shell] timeout_max_secs = {} is longer than [tools] timeout_secs = \
+                 {timeout}, which stops every tool call: raise timeout_secs or lower it",
+                self.shell.timeout_max_secs
+            ))
+            .into());
+        }
         for (name, c) in &self.notify.channels {
             let bad = |r: &str| BadInput(format!("{file}: [tools.notify.channels.{name}]: {r}"));
             if !["slack", "webhook", "email"].contains(&c.kind.as_str()) {
@@ -216,6 +255,15 @@ impl RawTools {
             }
             if c.url.is_some() == c.url_env.is_some() {
                 return Err(bad("give exactly one of `url` and `url_env`").into());
+            }
+            if c.kind == "slack" && c.url.is_some() {
+                return Err(bad("a Slack webhook URL is a secret: name it with `url_env`").into());
+            }
+            if c.url
+                .as_deref()
+                .is_some_and(|u| juggernaut_store::url::redact(u) != u)
+            {
+                return Err(bad("this URL carries a credential: name it with `url_env`").into());
             }
             if c.kind == "email" && (c.from.is_none() || c.to.is_empty()) {
                 return Err(bad("an email channel needs `from` and at least one `to`").into());
@@ -243,5 +291,33 @@ impl RawTools {
             mcp: self.mcp,
             base: base.to_path_buf(),
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::{Config, LlmEnv};
+    use std::path::Path;
+
+    fn err(text: &str) -> String {
+        let raw = toml::from_str(text).unwrap();
+        Config::validate(raw, &LlmEnv::default(), Path::new("/etc/j"), "t.toml")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn secrets_in_the_file_and_impossible_limits_are_refused() {
+        let slack = "[tools.notify.channels.ops]\ntype = \"slack\"\nurl = \"https://hooks.slack.com/services/T/B/x\"\n";
+        assert!(err(slack).contains("a Slack webhook URL is a secret"));
+        let smtp = "[tools.notify.channels.o]\ntype = \"email\"\nurl = \"smtp://u:pw@h:25\"\nfrom = \"a@b\"\nto = [\"c@d\"]\n";
+        assert!(err(smtp).contains("carries a credential"));
+        let both =
+            "[tools.notify.channels.o]\ntype = \"webhook\"\nurl = \"http://x\"\nurl_env = \"X\"\n";
+        assert!(err(both).contains("exactly one of `url` and `url_env`"));
+        let long = "[tools]\ntimeout_secs = 60\n[tools.shell]\ntimeout_max_secs = 600\n";
+        assert!(err(long).contains("longer than [tools] timeout_secs"));
+        assert!(err("[tools.search]\nprovider = \"bing\"\n").contains("use searxng or brave"));
     }
 }

@@ -28,6 +28,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let wiring = crate::wiring::Wiring::load(cfg)?;
     let store = db::open(url, Access::Create).await?;
+    refuse_busy(store.as_ref(), url).await?;
     let (toolbox, workspaces) = crate::toolset::load(cfg, store.clone()).await?;
     let (sampling, sources) = crate::sampling::load(cfg)?;
     let app = App::new(store.clone(), wiring.registry.clone())
@@ -68,6 +69,25 @@ pub async fn run(
     sources.close().await;
     stopped.map_err(|e| anyhow::anyhow!("the engine stopped abnormally: {e}"))??;
     finished
+}
+
+/// The demo adds goals and schedules and runs every role: on a database that already holds
+/// work it would claim that work with the demo's tools, so it is refused.
+async fn refuse_busy(store: &dyn Store, url: &str) -> anyhow::Result<()> {
+    let tasks = store.count(&TaskFilter::default()).await?;
+    let goals = store
+        .list_goals(&juggernaut_store::GoalFilter::default(), 1)
+        .await?;
+    if tasks > 0 || !goals.is_empty() {
+        store.close().await;
+        return Err(crate::exit::BadInput(format!(
+            "{} already holds goals or tasks: the demo runs every role and would take on that \
+             work; give it an empty database (or none: it makes its own in the demo folder)",
+            output::clean(&juggernaut_store::url::redact(url))
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// Every task of the goals (their plan tasks and what those enqueued).
@@ -112,6 +132,17 @@ async fn watch(store: &dyn Store, goals: &[Goal], limit: Duration) -> anyhow::Re
         bar.set_position(done as u64);
         bar.set_message(format!("{planned}/{} goals planned", goals.len()));
         if planned == goals.len() && done == tasks.len() && !tasks.is_empty() {
+            let failed = tasks
+                .iter()
+                .filter(|t| t.status != juggernaut_core::TaskStatus::Completed)
+                .count();
+            if failed > 0 {
+                bar.abandon_with_message("done, with failures");
+                return Err(anyhow::anyhow!(
+                    "{failed} of the demo's {} tasks did not complete (their last errors are above)",
+                    tasks.len()
+                ));
+            }
             bar.finish_with_message("every goal's first plan is done");
             return Ok(());
         }

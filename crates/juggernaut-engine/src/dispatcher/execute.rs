@@ -104,7 +104,7 @@ async fn attempt(
     let ran = AssertUnwindSafe(h.run(ctx)).catch_unwind().await;
     let outcome = match ran {
         Ok(Ok(outcome)) => outcome,
-        Ok(Err(e)) => return Some(Finish::Fail(failure(lease, &e))),
+        Ok(Err(e)) => return Some(Finish::Fail(failure(lease, &e, ctx))),
         Err(_) => {
             let error = format!("handler `{}` panicked", h.kind());
             return Some(Finish::Fail(retryable(lease, error)));
@@ -120,9 +120,9 @@ async fn attempt(
             progress,
         } => Finish::Await(ExternalWait {
             lease,
-            what,
+            what: ctx.handles.tools.redactor().text(&what),
             check_after,
-            progress,
+            progress: ctx.handles.tools.redactor().json(&progress),
         }),
         Outcome::NeedsApproval { reason, risk } => Finish::Approval(ApprovalRequest {
             lease,
@@ -172,10 +172,12 @@ fn retryable(lease: LeaseRef, error: String) -> Failure {
     }
 }
 
-fn failure(lease: LeaseRef, e: &HandlerError) -> Failure {
+/// The attempt's failure, its message with every known secret redacted (a handler may quote a
+/// command's output or a server's answer).
+fn failure(lease: LeaseRef, e: &HandlerError, ctx: &TaskContext) -> Failure {
     Failure {
         lease,
-        error: e.to_string(),
+        error: ctx.handles.tools.redactor().text(&e.to_string()),
         retryable: e.is_retryable(),
         retry_after: e.retry_after(),
     }

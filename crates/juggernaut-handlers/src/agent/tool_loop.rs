@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 
 /// Most characters of a tool result shown to the model.
 const MAX_SHOWN: usize = 16_000;
+/// Most tool calls one model answer may ask for; the rest are answered with an error.
+const MAX_CALLS_PER_STEP: usize = 8;
+/// Most tool calls in one run.
+const MAX_CALLS: usize = 60;
 /// Most tokens one answer may take.
 const MAX_TOKENS: u32 = 4096;
 
@@ -105,6 +109,10 @@ pub struct LoopResult {
 impl LoopResult {
     /// Evidence: each cited call plus the evidence those calls' outputs carried.
     pub fn evidence(&self) -> Vec<Evidence> {
+        crate::calls::latest_files(self.cited_evidence())
+    }
+
+    fn cited_evidence(&self) -> Vec<Evidence> {
         let mut out = Vec::new();
         for c in self.calls.iter().filter(|c| self.cited.contains(&c.id)) {
             out.push(Evidence::ToolCall {
@@ -206,8 +214,28 @@ pub async fn run(
             tool_call_id: None,
         });
         let before = calls.iter().filter(|c| c.ok).count();
-        for tc in &answer.tool_calls {
-            let shown = one_call(ctx, &req, &mut guard, tc, &mut calls).await?;
+        for (i, tc) in answer.tool_calls.iter().enumerate() {
+            let shown = if i >= MAX_CALLS_PER_STEP {
+                format!("error: at most {MAX_CALLS_PER_STEP} calls per step; this one was not run")
+            } else {
+                if calls.len() >= MAX_CALLS {
+                    return Err(stop(format!(
+                        "call limit of {MAX_CALLS} tool calls reached"
+                    )));
+                }
+                let left = req.limits.max_time.saturating_sub(started.elapsed());
+                match tokio::time::timeout(left, one_call(ctx, &req, &mut guard, tc, &mut calls))
+                    .await
+                {
+                    Ok(shown) => shown?,
+                    Err(_) => {
+                        return Err(stop(format!(
+                            "time limit of {:?} reached",
+                            req.limits.max_time
+                        )));
+                    }
+                }
+            };
             chat.messages
                 .push(Message::tool_result(tc.id.clone(), shown));
         }
@@ -241,7 +269,15 @@ async fn one_call(
     }
     let called = ctx.call_tool(&tc.name, args, &req.allowed).await?;
     let (ok, content, evidence) = match called.outcome {
-        Ok(out) => (true, out.content, out.evidence),
+        // A command that failed or an error status is shown, but is not evidence.
+        Ok(out) => match crate::calls::effective(&tc.name, &out.content) {
+            Ok(()) => (true, out.content, out.evidence),
+            Err((why, _)) => (
+                false,
+                serde_json::json!({"error": why, "output": out.content}),
+                Vec::new(),
+            ),
+        },
         Err(juggernaut_tools::ToolError::Model(msg)) => {
             (false, serde_json::json!({"error": msg}), Vec::new())
         }

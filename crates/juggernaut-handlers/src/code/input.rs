@@ -1,9 +1,15 @@
 //! `code`'s input, checked at enqueue: a remote, the branches, the change's title and
 //! description, the edits (exact `changes`, or `instructions` for the configured editor), an
-//! optional test command, and the GitHub repository to open a pull request on.
+//! optional test command, and the GitHub repository to open a pull request on. The work is
+//! always pushed to a branch of its own: a `branch` must start with [`BRANCH_PREFIX`] and
+//! differ from `base`, so a task can never push straight to `main`, `develop` or `release` and
+//! skip the pull request.
 
 use juggernaut_handler::TaskInput;
 use std::path::{Component, Path};
+
+/// What every branch `code` pushes to starts with.
+pub const BRANCH_PREFIX: &str = "juggernaut/";
 
 /// Longest test command, in bytes.
 pub const MAX_COMMAND: usize = 64 * 1024;
@@ -33,7 +39,8 @@ pub struct CodeInput {
     /// The branch the work starts from and the pull request targets (default `main`).
     #[serde(default)]
     pub base: Option<String>,
-    /// The branch the work is pushed to (default `juggernaut/task-<id>`).
+    /// The branch the work is pushed to (default `juggernaut/task-<id>`): under `juggernaut/`
+    /// and not `base`.
     #[serde(default)]
     pub branch: Option<String>,
     /// The change's title: the commit's subject and the pull request's title.
@@ -87,6 +94,19 @@ impl TaskInput for CodeInput {
         }
         if let Some(b) = &self.branch {
             branch("branch", b)?;
+            if !b.starts_with(BRANCH_PREFIX) {
+                return Err(format!(
+                    "`branch` `{b}` is refused: the work is pushed to a branch of its own, whose \
+                     name starts with `{BRANCH_PREFIX}` (never to an existing branch such as \
+                     `main`); leave it out for `{BRANCH_PREFIX}task-<id>`"
+                ));
+            }
+            if b == self.base() {
+                return Err(format!(
+                    "`branch` `{b}` is refused: it is the base branch; the work goes to a \
+                     branch of its own and reaches `{b}` through the pull request"
+                ));
+            }
         }
         let title = self.title.trim().chars().count();
         if title == 0 || title > 256 || self.title.contains(['\0', '\n']) {
@@ -212,6 +232,15 @@ mod tests {
         assert!(with("changes", json!([])).contains("`changes`"));
         assert!(with("github_repo", json!("nope")).contains("owner/name"));
         assert!(with("branch", json!("+main")).contains("`branch`"));
+        assert!(with("branch", json!("main")).contains("starts with `juggernaut/`"));
+        assert!(with("branch", json!("release/1.2")).contains("starts with `juggernaut/`"));
+        let mut same = ok.clone();
+        same["base"] = json!("juggernaut/next");
+        same["branch"] = json!("juggernaut/next");
+        let e = spec.check(&same).unwrap_err().to_string();
+        assert!(e.contains("it is the base branch"), "{e}");
+        same["branch"] = json!("juggernaut/next-fix");
+        assert!(spec.check(&same).is_ok());
         assert!(with("check_every_secs", json!(0)).contains("check_every_secs"));
         assert!(with("title", json!("")).contains("`title`"));
         assert!(with("extra", json!(1)).contains("unknown field"));

@@ -2,11 +2,13 @@
 //! delivers the change as a pushed branch, or as a pull request that is done once merged.
 //!
 //! Input ([`CodeInput`]): `repo_url` (one of the git tools' allowed remotes), `base` (default
-//! `main`), `branch` (default `juggernaut/task-<id>`), `title`, `description`, the edits as
-//! `changes` (`[{path, content}]`, written with `fs_write`) and/or `instructions` (made by the
-//! configured [`Editor`]; without one they are refused), `test_command` (run in the checkout
-//! with the `shell` tool; a non-zero exit fails the attempt, retryable, with the output's
-//! tail), `github_repo` (`owner/name`: open a pull request) and `check_every_secs` (default 60).
+//! `main`), `branch` (default `juggernaut/task-<id>`; one given must start with `juggernaut/`
+//! and differ from `base`, so the work never lands on an existing branch without the pull
+//! request), `title`, `description`, the edits as `changes` (`[{path, content}]`, written with
+//! `fs_write`) and/or `instructions` (made by the configured [`Editor`]; without one they are
+//! refused), `test_command` (run in the checkout with the `shell` tool; a non-zero exit fails
+//! the attempt, retryable, with the output's tail), `github_repo` (`owner/name`: open a pull
+//! request) and `check_every_secs` (default 60).
 //!
 //! First run ([`flow`]): clone into the workspace's `repo/`, branch, edit, test, commit,
 //! `git_push`; without `github_repo` that is done, with the push's tool call and the commit as

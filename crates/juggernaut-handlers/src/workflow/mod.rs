@@ -9,7 +9,8 @@
 //!
 //! The steps run in order through the toolbox (every call in the ledger) with every permission.
 //! A step whose tool fails ends the attempt, retryable only when the tool says so (an error the
-//! tool puts on its arguments, a non-zero exit, a 404 is permanent), unless the step says
+//! tool puts on its arguments or a 404 is permanent; a `shell` step that exits non-zero and an
+//! `http_request` answered 429 or 5xx are retryable: an answer is not success), unless the step says
 //! `continue_on_error`: then it is listed as not ok, with the error, and the next step runs (a
 //! tool that cannot work at all or a cancelled attempt still ends it).
 //!
@@ -90,7 +91,18 @@ impl Handler for Workflow {
                 ok: true,
                 error: None,
             };
-            match called.outcome {
+            let outcome = called.outcome.and_then(|out| {
+                calls::effective(&step.tool, &out.content)
+                    .map(|()| out)
+                    .map_err(|(why, retryable)| {
+                        if retryable && !step.continue_on_error {
+                            ToolError::transient(why)
+                        } else {
+                            ToolError::model(why)
+                        }
+                    })
+            });
+            match outcome {
                 Ok(out) => {
                     evidence.push(Evidence::ToolCall {
                         id: called.id.to_string(),
@@ -106,7 +118,10 @@ impl Handler for Workflow {
             }
             listed.push(row);
         }
-        Ok(Outcome::done(json!({ "steps": listed }), evidence))
+        Ok(Outcome::done(
+            json!({ "steps": listed }),
+            calls::latest_files(evidence),
+        ))
     }
 
     async fn verify(&self, ctx: &TaskContext, done: &Done) -> Result<(), String> {

@@ -1,6 +1,6 @@
 //! `shell` run for real through the sandboxed `shell` tool: a command that succeeds, one that
 //! exits with an unexpected code (retryable, with the end of stderr), an expected non-zero exit,
-//! and inputs refused at enqueue.
+//! inputs refused at enqueue, and a secret a command prints kept out of everything stored.
 
 use crate::support::{Rig, completed, ended, evidence_calls, tools_of};
 use juggernaut_core::TaskStatus;
@@ -82,5 +82,38 @@ async fn bad_commands_are_refused_at_enqueue() {
     for (input, want) in cases {
         let err = rig.refused("shell", input.clone());
         assert!(err.contains(want), "{want}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_secret_a_command_prints_reaches_no_result_error_or_ledger() {
+    use crate::support::PLANTED_SECRET;
+    let rig = Rig::start(vec![]).await;
+    let ok = rig
+        .run(
+            "shell",
+            json!({"command": format!("echo token={PLANTED_SECRET}")}),
+        )
+        .await;
+    let failed = rig
+        .run(
+            "shell",
+            json!({"command": format!("echo {PLANTED_SECRET} >&2; exit 4")}),
+        )
+        .await;
+    assert_eq!(ok.status, TaskStatus::Completed, "{:?}", ok.last_error);
+    assert!(
+        failed.last_error.as_deref().unwrap().contains("[redacted]"),
+        "{failed:?}"
+    );
+    for t in [&ok, &failed] {
+        // The input is the caller's own text; everything the work produced is checked.
+        let stored = format!(
+            "{:?}{:?}{:?}",
+            t.result,
+            t.last_error,
+            rig.calls(t.id).await
+        );
+        assert!(!stored.contains(PLANTED_SECRET), "{stored}");
     }
 }

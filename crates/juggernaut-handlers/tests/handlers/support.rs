@@ -38,6 +38,9 @@ impl Drop for Rig {
     }
 }
 
+/// A secret the rig's redactor knows, as the binary's knows every configured one.
+pub const PLANTED_SECRET: &str = "sk-planted-secret-42";
+
 /// The shell tool as tests use it: the configured sandbox, 20 s by default.
 pub fn shell_tool() -> Shell {
     Shell::new(ShellConfig {
@@ -68,7 +71,7 @@ impl Rig {
         let toolbox = Toolbox::new(
             Arc::new(ToolRegistry::new(tools).unwrap()),
             store.clone(),
-            Redactor::default(),
+            Redactor::new([PLANTED_SECRET.to_owned()]),
         );
         let handles = Handles::over(store.clone())
             .with_tools(toolbox, Workspaces::new(tmp.path().join("workspaces")));

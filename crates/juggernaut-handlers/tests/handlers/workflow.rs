@@ -161,3 +161,37 @@ async fn bad_workflows_are_refused_at_enqueue() {
         assert!(err.contains(want), "{input}: {err}");
     }
 }
+
+#[tokio::test]
+async fn a_command_that_exits_non_zero_is_not_success_and_a_rewritten_file_proves_its_last_content()
+{
+    let rig = Rig::start(vec![]).await;
+    let failing = json!({"steps": [
+        {"id": "fail", "tool": "shell", "args": {"command": "echo broken >&2; exit 3"}},
+        {"id": "never", "tool": "fs_write", "args": {"path": "x.txt", "content": "x"}},
+    ]});
+    let t = rig.run("workflow", failing).await;
+    assert_ne!(t.status, TaskStatus::Completed);
+    let err = t.last_error.clone().unwrap();
+    assert!(
+        err.contains("step `fail` (`shell`)") && err.contains("exited with 3"),
+        "{err}"
+    );
+    assert!(
+        !rig.workspace(t.id).join("x.txt").exists(),
+        "the next step never ran"
+    );
+
+    let rewritten = json!({"steps": [
+        {"id": "first", "tool": "fs_write", "args": {"path": "r.txt", "content": "one"}},
+        {"id": "second", "tool": "fs_write", "args": {"path": "r.txt", "content": "two"}},
+    ]});
+    let t = rig.run("workflow", rewritten).await;
+    completed(&t);
+    let files: Vec<_> = t
+        .evidence
+        .iter()
+        .filter(|e| matches!(e, Evidence::File { .. }))
+        .collect();
+    assert_eq!(files.len(), 1, "{:?}", t.evidence);
+}

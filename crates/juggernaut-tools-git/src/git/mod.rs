@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod checks;
+mod nested;
 mod ops;
 mod push;
 pub(crate) mod runner;

@@ -1,5 +1,7 @@
 //! The `git` tool's operations, each a few CLI calls in the workspace, each answering with
-//! what it did (a commit's sha, the branch, the status) as JSON.
+//! what it did (a commit's sha, the branch, the status) as JSON. The ones that look at the work
+//! tree (checkout, status, diff, add, commit) first refuse a repository holding another one
+//! (see [`super::nested`]); status and diff never look into submodules either.
 
 use super::args::GitArgs;
 use super::checks::{
@@ -91,7 +93,7 @@ pub async fn run(runner: &Runner, ws: &Workspace, args: GitArgs) -> Result<Value
             create,
             start,
         } => {
-            let repo = git.repo(ws, &dir).await?;
+            let repo = git.work_tree(ws, &dir).await?;
             let argv = if create {
                 branch_name(&target, "target")?;
                 let mut argv = strings(&["checkout", "-b", &target]);
@@ -113,12 +115,18 @@ pub async fn run(runner: &Runner, ws: &Workspace, args: GitArgs) -> Result<Value
             Ok(json!({"op": "checkout", "branch": head.1, "head": head.0}))
         }
         GitArgs::Status { dir } => {
-            let repo = git.repo(ws, &dir).await?;
+            let repo = git.work_tree(ws, &dir).await?;
             status(&git, &repo).await
         }
         GitArgs::Diff { dir, staged, paths } => {
-            let repo = git.repo(ws, &dir).await?;
-            let mut argv = strings(&["diff", "--no-ext-diff", "--no-textconv", "--no-color"]);
+            let repo = git.work_tree(ws, &dir).await?;
+            let mut argv = strings(&[
+                "diff",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--no-color",
+                "--ignore-submodules=all",
+            ]);
             if staged {
                 argv.push("--cached".into());
             }
@@ -128,7 +136,7 @@ pub async fn run(runner: &Runner, ws: &Workspace, args: GitArgs) -> Result<Value
             Ok(json!({"op": "diff", "diff": ran.stdout, "truncated": ran.truncated}))
         }
         GitArgs::Add { dir, paths, all } => {
-            let repo = git.repo(ws, &dir).await?;
+            let repo = git.work_tree(ws, &dir).await?;
             if !all && paths.is_empty() {
                 return Err(ToolError::model("`add` needs `paths` or `all: true`"));
             }
@@ -142,7 +150,7 @@ pub async fn run(runner: &Runner, ws: &Workspace, args: GitArgs) -> Result<Value
             status(&git, &repo).await
         }
         GitArgs::Commit { dir, message } => {
-            let repo = git.repo(ws, &dir).await?;
+            let repo = git.work_tree(ws, &dir).await?;
             text(&message, "message")?;
             if message.trim().is_empty() {
                 return Err(ToolError::model("`message` is empty"));
@@ -354,6 +362,7 @@ async fn status(git: &Git<'_>, repo: &Path) -> Result<Value, ToolError> {
         "--porcelain=v1",
         "--branch",
         "--untracked-files=all",
+        "--ignore-submodules=all",
     ]);
     let ran = git.ok(repo, &argv, "status").await?;
     let mut branch = Value::Null;

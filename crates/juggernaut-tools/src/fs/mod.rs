@@ -3,6 +3,7 @@
 //! and verifiers agree on it). Only regular files are read or written: directories, FIFOs,
 //! sockets and devices are refused from their metadata before anything is opened, and files are
 //! opened non-blocking so that one swapped in meanwhile cannot hang the call either.
+//! `fs_write` never writes inside a `.git` (the git tool's business); reading one is fine.
 
 mod list;
 mod read;

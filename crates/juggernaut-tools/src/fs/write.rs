@@ -1,7 +1,11 @@
 //! `fs_write`: writes (or appends to) a file in the workspace. A write replaces the file
 //! atomically (a temporary file in the same directory, synced, then renamed over it), so a
 //! reader sees the old content or the new, never half. The result carries the file's hash as
-//! evidence. Symlinks are never written through, and only regular files are written.
+//! evidence. Symlinks are never written through, and only regular files are written. Nothing
+//! inside a `.git` is written (a path with a `.git` component, as given or once the symlinks of
+//! its existing part are resolved): a repository's configuration, hooks and index are the git
+//! tools' business, and writing them could make git run a program. `fs_read` and `fs_list` may
+//! still look at them.
 
 use super::{blocking, io_error, kind_name, normalized, refused, sha256_file};
 use crate::args::{parse_args, schema_of};
@@ -16,7 +20,7 @@ use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Component, Path};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Largest content one `fs_write` call takes unless constructed otherwise (8 MiB).
@@ -69,8 +73,8 @@ impl Tool for FsWrite {
     fn description(&self) -> &str {
         "Write a text file in the task's workspace (paths relative to it), creating missing \
          parent directories. Replaces the file atomically, or appends with `append: true`. \
-         Returns the path, the bytes written and the SHA-256 of the file afterwards. Symlinks \
-         and special files are refused."
+         Returns the path, the bytes written and the SHA-256 of the file afterwards. Symlinks, \
+         special files and anything inside a `.git` directory are refused (use the git tool)."
     }
 
     fn parameters(&self) -> serde_json::Value {
@@ -113,6 +117,7 @@ fn write(ws: &Workspace, args: &WriteArgs) -> Result<ToolOutput, ToolError> {
             "`{rel}` is the workspace itself, not a file"
         )));
     }
+    outside_git(ws, &path, rel)?;
     let existing = match std::fs::symlink_metadata(&path) {
         Ok(m) if m.file_type().is_symlink() => {
             return Err(ToolError::model(format!(
@@ -134,8 +139,9 @@ fn write(ws: &Workspace, args: &WriteArgs) -> Result<ToolOutput, ToolError> {
         return Err(ToolError::model(format!("`{rel}` has no parent directory")));
     };
     std::fs::create_dir_all(dir).map_err(|e| io_error(rel, &e))?;
-    // The directories exist now: check again that nothing on the way leads out.
+    // The directories exist now: check again that nothing on the way leads out or into `.git`.
     ws.resolve(rel).map_err(refused)?;
+    outside_git(ws, &path, rel)?;
     let bytes = args.content.as_bytes();
     let append = args.append.unwrap_or(false);
     let sha256 = if append {
@@ -160,6 +166,34 @@ fn write(ws: &Workspace, args: &WriteArgs) -> Result<ToolOutput, ToolError> {
         "sha256": sha256,
     }))
     .with_evidence(evidence))
+}
+
+/// Refuses `path` (`rel` of the workspace) when it lies in a `.git` (any case): as written, or
+/// once the symlinks of its longest existing part are resolved.
+fn outside_git(ws: &Workspace, path: &Path, rel: &str) -> Result<(), ToolError> {
+    let in_git = |p: &Path| {
+        p.components()
+            .any(|c| matches!(c, Component::Normal(n) if n.eq_ignore_ascii_case(".git")))
+    };
+    let refuse = || {
+        ToolError::model(format!(
+            "`{rel}` is refused: file tools do not touch .git; use the git tool"
+        ))
+    };
+    if in_git(Path::new(rel)) {
+        return Err(refuse());
+    }
+    let base = ws.dir().canonicalize().map_err(|e| io_error(rel, &e))?;
+    let mut probe = Some(path);
+    while let Some(p) = probe {
+        match p.canonicalize() {
+            Ok(real) if in_git(real.strip_prefix(&base).unwrap_or(&real)) => return Err(refuse()),
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => probe = p.parent(),
+            Err(e) => return Err(io_error(rel, &e)),
+        }
+    }
+    Ok(())
 }
 
 /// Appends to `path` (created if missing), never following a symlink and never blocking on a
