@@ -32,8 +32,18 @@ pub async fn load(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<(Toolbo
     }
     git(t, &mut tools, &mut secrets)?;
     if !t.mcp.is_empty() {
-        secrets.extend(t.mcp.values().flat_map(|c| c.secrets()));
-        let mcp = juggernaut_mcp::connect_all(&t.mcp)
+        // `env_from` and `header_env` name variables of our environment: read them here.
+        let resolved = t
+            .mcp
+            .iter()
+            .map(|(name, c)| {
+                let c = c.resolve(name, |var| std::env::var(var).ok())?;
+                Ok((name.clone(), c))
+            })
+            .collect::<Result<juggernaut_mcp::McpServerConfigs, juggernaut_mcp::McpError>>()
+            .map_err(|e| BadInput(format!("[tools.mcp]: {e}")))?;
+        secrets.extend(resolved.values().flat_map(|c| c.secrets()));
+        let mcp = juggernaut_mcp::connect_all(&resolved)
             .await
             .map_err(|e| anyhow::anyhow!("[tools.mcp]: {e}"))?;
         tools.extend(mcp.tools());

@@ -61,10 +61,19 @@ impl Deps {
                 .iter()
                 .find(|(k, _)| *k == kind)
                 .map_or(&[][..], |(_, n)| *n);
-            for (tool, hint) in needs {
-                if !have.contains(*tool) {
-                    wanted.push(format!("the `{tool}` tool, which needs {hint}"));
+            let mut by_hint: Vec<(&str, Vec<&str>)> = Vec::new();
+            for (tool, hint) in needs.iter().filter(|(t, _)| !have.contains(*t)) {
+                match by_hint.iter_mut().find(|(h, _)| h == hint) {
+                    Some((_, tools)) => tools.push(tool),
+                    None => by_hint.push((hint, vec![tool])),
                 }
+            }
+            for (hint, tools) in by_hint {
+                let names: Vec<String> = tools.iter().map(|t| format!("`{t}`")).collect();
+                wanted.push(match names.len() {
+                    1 => format!("the {} tool, which needs {hint}", names[0]),
+                    _ => format!("the {} tools, which need {hint}", names.join(" and ")),
+                });
             }
         }
         wanted.dedup();
@@ -99,10 +108,9 @@ mod tests {
         };
         let missing: Vec<_> = unavailable(&deps).into_iter().map(|(k, _)| k).collect();
         assert_eq!(missing, ["agent", "analysis", "code", "notify", "research"]);
-        assert!(
-            deps.missing("code")
-                .unwrap()
-                .contains("`git` tool, which needs [tools.git]")
+        assert_eq!(
+            deps.missing("code").unwrap(),
+            "it needs the `git` and `git_push` tools, which need [tools.git]"
         );
         assert!(deps.missing("research").unwrap().contains("LLM provider"));
         assert!(deps.missing("shell").is_none());

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use juggernaut_core::Evidence;
 use juggernaut_handler::outcome::tool_aborted;
 use juggernaut_handler::{Done, Handler, HandlerError, InputSpec, Outcome, TaskContext, TaskInput};
-use juggernaut_llm::{Charge, ChatRequest, Message, Metered, Purpose};
+use juggernaut_llm::{ChatRequest, Message, Purpose};
 use juggernaut_store::ToolCallId;
 use juggernaut_tools::Permission;
 
@@ -203,34 +203,16 @@ impl Research {
              as [call:ID] followed by its URL. Say so if the sources do not answer it.",
         );
         let prompt = ctx.handles.tools.redactor().text(&prompt);
-        let metered = Metered::new(
-            self.model.client.clone(),
-            ctx.handles.costs.clone(),
-            self.model.prices.clone(),
-            self.model.limits,
-        );
+        let metered = self.model.metered(ctx);
         let req = ChatRequest::new(
             vec![Message::system(crate::agent::SYSTEM), Message::user(prompt)],
             2048,
         );
-        let charge = Charge {
-            goal_id: ctx.task.goal_id,
-            task_id: Some(ctx.task.id),
-        };
+        let charge = Model::charge(ctx);
         let reply = metered
             .chat(&req, Purpose::Agent, charge)
             .await
-            .map_err(|e| {
-                let message = format!("the LLM call failed: {e}");
-                if e.is_retryable() {
-                    HandlerError::Retryable {
-                        message,
-                        retry_after: e.retry_after(),
-                    }
-                } else {
-                    HandlerError::Permanent(message)
-                }
-            })?;
+            .map_err(crate::agent::tool_loop::llm_failed)?;
         Ok(reply.response.content.unwrap_or_default())
     }
 }

@@ -2,7 +2,8 @@
 //! GitHub), a local bare repository and the fake GitHub, with a watchdog loop making parked
 //! tasks due as the leader would: a change with a passing test opens a pull request and parks;
 //! it is not completed while the pull request is open; once merged, the next look completes it
-//! with the pull request as evidence. A closed pull request fails the task with the reason, a
+//! with the pull request as evidence; work run again on the branch reuses its open pull request
+//! rather than open a second. A closed pull request fails the task with the reason, a
 //! deleted one says it is gone; without `github_repo` the pushed branch is the work; a failing
 //! test fails the attempt with its output; `instructions` go to the configured editor, and
 //! without one are refused. A `branch` that is the base, or not under `juggernaut/`, is
@@ -225,6 +226,25 @@ async fn a_pull_request_is_opened_watched_and_done_once_merged() {
         assert!(t.evidence.contains(&Evidence::ToolCall { id }), "{t:?}");
     }
     assert_eq!(t.result.unwrap()["pr"]["state"], "merged");
+}
+
+#[tokio::test]
+async fn running_again_on_the_branch_reuses_its_open_pull_request() {
+    let rig = rig(Code::default()).await;
+    let input = rig.input(json!({"branch": "juggernaut/again"}));
+    let first = rig.enqueue("code", input.clone()).await;
+    let parked = rig.until(first, "pull request", |t| parked_on(t).is_some());
+    let n = parked_on(&parked.await).unwrap();
+    // As after an attempt that opened the pull request but failed before parking.
+    let second = rig.enqueue("code", input).await;
+    let again = rig.until(second, "pull request", |t| parked_on(t).is_some());
+    assert_eq!(parked_on(&again.await), Some(n));
+    assert_eq!(rig.fake.prs().len(), 1, "{:?}", rig.fake.prs());
+    let opened = rig.fake.received();
+    let opened = opened
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/pulls"));
+    assert_eq!(opened.count(), 1);
 }
 
 #[tokio::test]

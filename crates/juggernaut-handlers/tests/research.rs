@@ -4,24 +4,15 @@
 //! evidence; one that cites nothing fails verification.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod llm_rig;
+
 use axum::Router;
 use axum::routing::get;
-use juggernaut_core::{Evidence, NewTask, Task, TaskKind, TaskStatus};
-use juggernaut_engine::{Dispatcher, DispatcherConfig};
-use juggernaut_handler::Registry;
-use juggernaut_handler::context::Handles;
-use juggernaut_handlers::agent::Model;
-use juggernaut_handlers::{Deps, builtin};
-use juggernaut_llm::{Client, Prices, Provider};
-use juggernaut_store::{Limits, Queue, Store};
-use juggernaut_testkit::fake_llm::{FakeLlm, Reply};
-use juggernaut_testkit::fresh_sqlite;
-use juggernaut_tools::{Redactor, ToolRegistry, Toolbox, Workspaces};
+use juggernaut_core::{Evidence, Task, TaskStatus};
+use juggernaut_testkit::fake_llm::Reply;
 use juggernaut_tools_net::{FetchConfig, HttpConfig, NotifyConfig, SearchConfig};
+use llm_rig::Rig;
 use serde_json::json;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 /// A SearXNG-shaped search endpoint and two pages, on one local port.
 async fn web() -> String {
@@ -51,30 +42,9 @@ async fn web() -> String {
     base
 }
 
-struct Rig {
-    store: Arc<dyn Store>,
-    llm: FakeLlm,
-    web: String,
-    _dir: tempfile::TempDir,
-    stop: CancellationToken,
-}
-
-async fn rig() -> Rig {
-    let llm = FakeLlm::start().await;
+/// The rig serving `research` with `web_search` and `fetch_page` on the local web, and its URL.
+async fn rig() -> (Rig, String) {
     let web = web().await;
-    let mut provider = Provider::new("fake", &llm.base_url(), "fake-model");
-    provider.max_retries = 0;
-    let model = Model {
-        client: Client::new(provider).unwrap(),
-        prices: Prices::default(),
-        limits: Limits::default(),
-    };
-    let reg = Registry::new(builtin(&Deps {
-        model: Some(model),
-        tools: None,
-    }))
-    .unwrap();
-    let store = fresh_sqlite().await;
     let search: SearchConfig =
         serde_json::from_value(json!({"provider": "searxng", "url": web})).unwrap();
     let fetch = FetchConfig {
@@ -89,63 +59,23 @@ async fn rig() -> Rig {
         NotifyConfig::default(),
     )
     .unwrap();
-    let toolbox = Toolbox::new(
-        Arc::new(ToolRegistry::new(net).unwrap()),
-        store.clone(),
-        Redactor::default(),
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let handles = Handles::over(store.clone()).with_tools(toolbox, Workspaces::new(dir.path()));
-    let mut cfg =
-        DispatcherConfig::new("research-test".into(), vec![reg.check("research").unwrap()]);
-    cfg.poll_interval = Duration::from_millis(30);
-    let queue: Arc<dyn Queue> = store.clone();
-    let d = Dispatcher::new(queue, handles, reg, cfg);
-    let stop = CancellationToken::new();
-    let s = stop.clone();
-    tokio::spawn(async move { d.run(s).await.unwrap() });
-    Rig {
-        store,
-        llm,
-        web,
-        _dir: dir,
-        stop,
-    }
+    (Rig::start("research", net).await, web)
 }
 
-impl Drop for Rig {
-    fn drop(&mut self) {
-        self.stop.cancel();
-    }
-}
-
-async fn run(store: &Arc<dyn Store>) -> Task {
-    let mut t = NewTask::new(TaskKind::new("research").unwrap());
-    t.input = json!({"question": "How do we prevent clogged drains?", "max_pages": 2});
-    t.max_attempts = 1;
-    let id = store.enqueue(t).await.unwrap().task.id;
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            let t = store.get(id).await.unwrap().unwrap();
-            if t.status.is_terminal() {
-                return t;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .unwrap()
+async fn ask(rig: &Rig) -> Task {
+    rig.run(json!({"question": "How do we prevent clogged drains?", "max_pages": 2}))
+        .await
 }
 
 #[tokio::test]
 async fn a_synthesis_citing_a_fetched_page_completes_with_its_calls() {
-    let rig = rig().await;
+    let (rig, web) = rig().await;
     // Ledger ids in a fresh store: 1 the search, 2 and 3 the fetches.
     rig.llm.push(Reply::Text(format!(
         "Fit hair traps: they stop most clogs [call:2] {}/drains.",
-        rig.web
+        web
     )));
-    let t = run(&rig.store).await;
+    let t = ask(&rig).await;
     assert_eq!(t.status, TaskStatus::Completed, "{:?}", t.last_error);
     assert_eq!(
         t.evidence,
@@ -163,10 +93,10 @@ async fn a_synthesis_citing_a_fetched_page_completes_with_its_calls() {
 
 #[tokio::test]
 async fn a_synthesis_citing_nothing_fails_verification() {
-    let rig = rig().await;
+    let (rig, _web) = rig().await;
     rig.llm
         .push(Reply::Text("Everyone knows: pour boiling water.".into()));
-    let t = run(&rig.store).await;
+    let t = ask(&rig).await;
     assert_ne!(t.status, TaskStatus::Completed);
     assert!(t.last_error.unwrap().contains("no evidence"));
 }

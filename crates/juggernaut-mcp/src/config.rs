@@ -1,13 +1,21 @@
 //! MCP servers as configured (`[mcp.NAME]`): a program run as a child that speaks MCP on its
-//! stdin and stdout (`command`, `args`, `env`), or a streamable HTTP endpoint (`url`,
-//! `headers`). The name is the prefix of the server's tools. Values of `env` and `headers` are
-//! secrets as far as this crate is concerned: they never appear in `Debug` output or errors.
+//! stdin and stdout (`command`, `args`, `env`, `env_from`), or a streamable HTTP endpoint
+//! (`url`, `headers`, `header_env`). The name is the prefix of the server's tools.
+//!
+//! Secrets are named, not written: `env_from` maps a child's variable to the variable of our
+//! environment that holds its value, `header_env` a header to one. This crate reads no
+//! environment: [`McpServerConfig::resolve`] fills them in from a lookup the binary gives, and
+//! only a resolved configuration connects. Values written inline in `env` are not secrets (use
+//! `env_from` for those); header values are. [`McpServerConfig::secrets`] lists the secrets
+//! for redaction, and `Debug` output shows no value of `env` or `headers`.
 
 use crate::McpError;
 use juggernaut_store::url::redact;
 use juggernaut_tools::Redactor;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
+
+mod resolve;
 
 /// How long connecting, listing tools, or one call may take unless `timeout_secs` says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -43,17 +51,29 @@ pub struct McpServerConfig {
     pub args: Vec<String>,
     /// Its environment, besides `PATH`, `HOME`, `USER`, `LOGNAME`, `SHELL`, `LANG`, `LC_ALL`,
     /// `LC_CTYPE`, `TERM`, `TMPDIR` and `TZ` taken from ours; nothing else of ours is passed.
+    /// These values are not secret (they may be shown): put secrets in `env_from`.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// More of its environment, secret: its variable's name → the name of the variable of our
+    /// environment that holds the value (filled into `env` by [`McpServerConfig::resolve`]).
+    #[serde(default)]
+    pub env_from: BTreeMap<String, String>,
     /// The streamable HTTP endpoint (`http://` or `https://`).
     #[serde(default)]
     pub url: Option<String>,
-    /// Headers sent with every request (e.g. `Authorization`).
+    /// Headers sent with every request (e.g. `Authorization`); their values are secrets.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// More headers, read from our environment: the header's name → the name of the variable
+    /// that holds its value (filled into `headers` by [`McpServerConfig::resolve`]).
+    #[serde(default)]
+    pub header_env: BTreeMap<String, String>,
     /// Seconds that connecting (with listing the tools) or one call may take (default 60).
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// The keys of `env` whose values came from `env_from` (secrets).
+    #[serde(skip)]
+    secret_env: BTreeSet<String>,
 }
 
 /// How a server is reached, from a checked configuration.
@@ -84,8 +104,10 @@ impl std::fmt::Debug for McpServerConfig {
             .field("command", &self.command)
             .field("args", &self.args)
             .field("env", &keys(&self.env))
+            .field("env_from", &self.env_from)
             .field("url", &self.url.as_deref().map(redact))
             .field("headers", &keys(&self.headers))
+            .field("header_env", &self.header_env)
             .field("timeout_secs", &self.timeout_secs)
             .finish()
     }
@@ -134,8 +156,10 @@ impl McpServerConfig {
         }
         match (&self.command, &self.url) {
             (Some(command), None) => {
-                if !self.headers.is_empty() {
-                    return Err(bad("`headers` go with `url`, not `command`".into()));
+                if !self.headers.is_empty() || !self.header_env.is_empty() {
+                    return Err(bad(
+                        "`headers` and `header_env` go with `url`, not `command`".into(),
+                    ));
                 }
                 if command.trim().is_empty() || command.contains('\0') {
                     return Err(bad("`command` is empty".into()));
@@ -144,12 +168,16 @@ impl McpServerConfig {
                     return Err(bad("an argument holds a NUL character".into()));
                 }
                 for (k, v) in &self.env {
-                    if k.is_empty() || k.contains(['=', '\0']) || v.contains('\0') {
+                    if !valid_var(k) || v.contains('\0') {
                         return Err(bad(format!(
                             "environment variable `{}` is not a valid name (or its value holds NUL)",
                             k.escape_debug()
                         )));
                     }
+                }
+                for (k, var) in &self.env_from {
+                    check_from("env_from", k, var, valid_var(k), self.env.contains_key(k))
+                        .map_err(&bad)?;
                 }
                 Ok(Transport::Stdio {
                     command,
@@ -158,12 +186,19 @@ impl McpServerConfig {
                 })
             }
             (None, Some(url)) => {
-                if !self.args.is_empty() || !self.env.is_empty() {
-                    return Err(bad("`args` and `env` go with `command`, not `url`".into()));
+                if !self.args.is_empty() || !self.env.is_empty() || !self.env_from.is_empty() {
+                    return Err(bad(
+                        "`args`, `env` and `env_from` go with `command`, not `url`".into(),
+                    ));
                 }
                 check_url(url).map_err(&bad)?;
                 for (k, v) in &self.headers {
                     check_header(k, v).map_err(&bad)?;
+                }
+                for (k, var) in &self.header_env {
+                    check_header_name(k).map_err(&bad)?;
+                    let twice = self.headers.keys().any(|h| h.eq_ignore_ascii_case(k));
+                    check_from("header_env", k, var, true, twice).map_err(&bad)?;
                 }
                 Ok(Transport::Http {
                     url,
@@ -187,10 +222,22 @@ impl McpServerConfig {
         })
     }
 
-    /// The secret values this configuration holds (environment and header values), for a
-    /// [`Redactor`] of everything recorded.
+    /// Whether nothing is left to read from the environment (`env_from` and `header_env` are
+    /// empty, as [`McpServerConfig::resolve`] leaves them): only then can it connect.
+    pub fn is_resolved(&self) -> bool {
+        self.env_from.is_empty() && self.header_env.is_empty()
+    }
+
+    /// The secret values this configuration holds, for a [`Redactor`] of everything recorded:
+    /// header values (and the token of `Bearer TOKEN`) and the values `env_from` resolved.
+    /// Values written inline in `env` are not secrets.
     pub fn secrets(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.env.values().cloned().collect();
+        let mut out: Vec<String> = self
+            .env
+            .iter()
+            .filter(|(k, _)| self.secret_env.contains(*k))
+            .map(|(_, v)| v.clone())
+            .collect();
         for v in self.headers.values() {
             out.push(v.clone());
             // `Bearer TOKEN`: the token alone is a secret too.
@@ -230,12 +277,43 @@ fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_header(name: &str, value: &str) -> Result<(), String> {
+/// Whether `name` can name an environment variable.
+fn valid_var(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['=', '\0'])
+}
+
+/// Checks entry `key = var` of `field` (`env_from` or `header_env`): `key` is `valid` and not
+/// given `twice`, and `var` names a variable.
+fn check_from(field: &str, key: &str, var: &str, valid: bool, twice: bool) -> Result<(), String> {
+    let key = key.escape_debug();
+    if !valid {
+        return Err(format!("`{field}`: `{key}` is not a valid name"));
+    }
+    if twice {
+        return Err(format!(
+            "`{field}`: `{key}` is also given a value inline; give it once"
+        ));
+    }
+    if !valid_var(var) {
+        return Err(format!(
+            "`{field}.{key}`: `{}` is not an environment variable's name",
+            var.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+fn check_header_name(name: &str) -> Result<(), String> {
     reqwest::header::HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| format!("header name `{}` is not valid", name.escape_debug()))?;
     if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
         return Err(format!("header `{name}` is set by the transport itself"));
     }
+    Ok(())
+}
+
+fn check_header(name: &str, value: &str) -> Result<(), String> {
+    check_header_name(name)?;
     reqwest::header::HeaderValue::from_str(value)
         .map_err(|_| format!("the value of header `{name}` is not valid header text"))?;
     Ok(())
@@ -310,27 +388,5 @@ mod tests {
             .check("bad name")
             .unwrap_err();
         assert!(err.to_string().contains("server name"), "{err}");
-    }
-
-    #[test]
-    fn secrets_stay_out_of_debug_output_and_errors() {
-        let mut c = McpServerConfig::http("https://u:pw-in-url@mcp.example/x?token=tok-in-url");
-        c.headers
-            .insert("Authorization".into(), "Bearer sekrit-token-1".into());
-        let shown = format!("{c:?}");
-        for secret in ["sekrit-token-1", "pw-in-url", "tok-in-url"] {
-            assert!(!shown.contains(secret), "{shown}");
-        }
-        assert!(shown.contains("Authorization"), "{shown}");
-        let scrub = c.scrubber();
-        let text =
-            scrub("401 for https://u:pw-in-url@mcp.example/x?token=tok-in-url with sekrit-token-1");
-        for secret in ["sekrit-token-1", "pw-in-url", "tok-in-url"] {
-            assert!(!text.contains(secret), "{text}");
-        }
-        let mut s = McpServerConfig::stdio("srv", []);
-        s.env.insert("API_KEY".into(), "env-secret-9".into());
-        assert!(!format!("{s:?}").contains("env-secret-9"));
-        assert!(s.secrets().contains(&"env-secret-9".to_owned()));
     }
 }

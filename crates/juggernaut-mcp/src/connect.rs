@@ -5,8 +5,11 @@
 //!
 //! A child gets only the environment its configuration names plus a few neutral variables of
 //! ours (`PATH`, `HOME`, ...): none of our secrets. The last lines of its stderr are kept (with
-//! the configuration's secrets removed) to explain why it failed. HTTP requests follow no
-//! redirect; configured headers are marked sensitive.
+//! the configuration's secrets removed) to explain why it failed, bounded: a line is read up to
+//! [`STDERR_READ_BYTES`] (the rest of a longer one is skipped), kept up to
+//! [`STDERR_LINE_BYTES`], and the tail holds at most [`STDERR_LINES`] lines and
+//! [`STDERR_TAIL_BYTES`] in all. HTTP requests follow no redirect; configured headers are marked
+//! sensitive. Only a resolved configuration ([`McpServerConfig::resolve`]) connects.
 
 use crate::McpError;
 use crate::config::{McpServerConfig, Transport};
@@ -19,7 +22,7 @@ use rmcp::{Peer, RoleClient, ServiceExt};
 use std::collections::VecDeque;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
 /// Variables of our environment a child gets (besides its configured ones).
 const INHERITED: [&str; 11] = [
@@ -33,6 +36,13 @@ const STDERR_LINES: usize = 20;
 /// Longest line of a child's stderr kept, in bytes.
 const STDERR_LINE_BYTES: usize = 500;
 
+/// Most bytes of one stderr line read (before secrets are removed and it is cut to
+/// [`STDERR_LINE_BYTES`]); the rest of a longer line is skipped, unread into memory.
+const STDERR_READ_BYTES: usize = 8 * 1024;
+
+/// Most bytes of stderr the tail holds in all (older lines go first).
+const STDERR_TAIL_BYTES: usize = 4 * 1024;
+
 /// A running MCP client session.
 type Session = RunningService<RoleClient, ClientInfo>;
 
@@ -45,10 +55,13 @@ pub(crate) struct StderrTail {
 impl StderrTail {
     fn push(&self, line: String) {
         if let Ok(mut lines) = self.lines.lock() {
-            if lines.len() == STDERR_LINES {
+            lines.push_back(line);
+            while lines.len() > STDERR_LINES
+                || (lines.len() > 1
+                    && lines.iter().map(String::len).sum::<usize>() > STDERR_TAIL_BYTES)
+            {
                 lines.pop_front();
             }
-            lines.push_back(line);
         }
     }
 
@@ -93,6 +106,14 @@ impl Server {
     /// Server `name`, not connected yet (the configuration is checked).
     pub(crate) fn new(name: &str, config: McpServerConfig) -> Result<Self, McpError> {
         config.check(name)?;
+        if !config.is_resolved() {
+            return Err(McpError::Config {
+                server: name.to_owned(),
+                reason: "`env_from` and `header_env` name variables not read yet: resolve the \
+                         configuration (McpServerConfig::resolve) before connecting"
+                    .into(),
+            });
+        }
         Ok(Self {
             name: name.to_owned(),
             scrub: Box::new(config.scrubber()),
@@ -181,14 +202,16 @@ impl Server {
                 if let Some(stderr) = stderr {
                     let (tail, scrub) = (Arc::clone(&tail), self.config.scrubber());
                     let server = self.name.clone();
-                    tokio::spawn(async move {
-                        let mut lines = BufReader::new(stderr).lines();
-                        while let Ok(Some(line)) = lines.next_line().await {
-                            let line = cut(&scrub(&line), STDERR_LINE_BYTES);
-                            tracing::debug!(server = %server, "MCP server stderr: {line}");
-                            tail.push(line);
-                        }
-                    });
+                    tokio::spawn(read_lines(stderr, move |line, long| {
+                        let line = scrub(&line);
+                        let line = if long || line.len() > STDERR_LINE_BYTES {
+                            format!("{}… [line cut]", head(&line, STDERR_LINE_BYTES))
+                        } else {
+                            line
+                        };
+                        tracing::debug!(server = %server, "MCP server stderr: {line}");
+                        tail.push(line);
+                    }));
                 }
                 match client_info().serve(transport).await {
                     Ok(session) => Ok(Live {
@@ -252,14 +275,103 @@ fn client_info() -> ClientInfo {
     }
 }
 
+/// Calls `each(line, long)` for every line `from` gives (lossy UTF-8, without its line end),
+/// holding at most [`STDERR_READ_BYTES`] of one: a longer line is given as soon as that much
+/// is read, with `long` set, and the rest of it is skipped.
+async fn read_lines(from: impl AsyncRead + Unpin, mut each: impl FnMut(String, bool)) {
+    let text = |line: &[u8]| {
+        String::from_utf8_lossy(line)
+            .trim_end_matches('\r')
+            .to_owned()
+    };
+    let mut reader = BufReader::new(from);
+    let mut line: Vec<u8> = Vec::new();
+    // The current line was given at the limit: skip to its end.
+    let mut skipping = false;
+    while let Ok(buf) = reader.fill_buf().await {
+        if buf.is_empty() {
+            if !skipping && !line.is_empty() {
+                each(text(&line), false);
+            }
+            break;
+        }
+        let end = buf.iter().position(|b| *b == b'\n');
+        let chunk = &buf[..end.unwrap_or(buf.len())];
+        if !skipping {
+            let take = (STDERR_READ_BYTES - line.len()).min(chunk.len());
+            line.extend_from_slice(&chunk[..take]);
+            if take < chunk.len() {
+                each(text(&line), true);
+                line.clear();
+                skipping = true;
+            }
+        }
+        let used = end.map_or(buf.len(), |i| i + 1);
+        reader.consume(used);
+        if end.is_some() {
+            if !skipping {
+                each(text(&line), false);
+            }
+            line.clear();
+            skipping = false;
+        }
+    }
+}
+
+/// The start of `text`, at most `max` bytes (cut at a character boundary).
+pub(crate) fn head(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// `text` cut to at most `max` bytes (at a character boundary), marked when cut.
 pub(crate) fn cut(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    let kept = head(text, max);
+    format!("{kept}… [cut: {} more bytes]", text.len() - kept.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn lines(input: &[u8]) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        read_lines(input, |l, long| out.push((l, long))).await;
+        out
     }
-    format!("{}… [cut: {} more bytes]", &text[..end], text.len() - end)
+
+    #[tokio::test]
+    async fn stderr_lines_are_read_bounded() {
+        let short = lines(b"one\r\ntwo\n\nlast").await;
+        let want = [("one", false), ("two", false), ("", false), ("last", false)];
+        let want: Vec<_> = want.iter().map(|(l, b)| ((*l).to_owned(), *b)).collect();
+        assert_eq!(short, want);
+        let mut flood = vec![b'x'; 3 * STDERR_READ_BYTES];
+        flood.extend_from_slice(b"\nafter\n\xff\n");
+        let got = lines(&flood).await;
+        assert_eq!(
+            got.len(),
+            3,
+            "{:?}",
+            got.iter().map(|l| l.0.len()).collect::<Vec<_>>()
+        );
+        assert_eq!((got[0].0.len(), got[0].1), (STDERR_READ_BYTES, true));
+        assert_eq!(got[1], ("after".to_owned(), false));
+        assert_eq!(got[2], ("\u{fffd}".to_owned(), false));
+        let exact = lines(&vec![b'y'; STDERR_READ_BYTES]).await;
+        assert_eq!((exact[0].0.len(), exact[0].1), (STDERR_READ_BYTES, false));
+        let tail = StderrTail::default();
+        for i in 0..30 {
+            tail.push(format!("{i:0500}"));
+        }
+        let kept = tail.lines.lock().unwrap();
+        assert!(kept.iter().map(String::len).sum::<usize>() <= STDERR_TAIL_BYTES);
+        assert!(kept.back().unwrap().ends_with("29"));
+    }
 }

@@ -3,7 +3,9 @@
 //!
 //! - the result's text parts, joined by newlines, are the output; a result with structured
 //!   content gives that JSON instead; other parts (images, audio, resources) are named with
-//!   their size, not inlined; text past [`MAX_TEXT`] bytes is cut;
+//!   their size, not inlined; text past [`MAX_TEXT`] bytes is cut (what is past it is never
+//!   copied), and structured content over [`MAX_STRUCTURED`] bytes of JSON is an error shown to
+//!   the model, saying the result was too large;
 //! - `isError: true` is an error shown to the model, with the result's text;
 //! - a JSON-RPC error (unknown tool, bad arguments) is shown to the model too;
 //! - a session that closed, a timeout or a cancellation ends the attempt, retryable (the next
@@ -11,7 +13,7 @@
 //!
 //! MCP tools can do anything, so each is [`Permission::External`] and [`RiskLevel::Medium`].
 
-use crate::connect::{Server, cut};
+use crate::connect::{Server, cut, head};
 use async_trait::async_trait;
 use juggernaut_core::RiskLevel;
 use juggernaut_tools::registry::MAX_NAME;
@@ -19,15 +21,19 @@ use juggernaut_tools::{Permission, Tool, ToolContext, ToolError, ToolOutput};
 use rmcp::ServiceError;
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResult, CancelledNotification,
-    CancelledNotificationParam, ClientNotification, ClientRequest, RawContent, ResourceContents,
-    ServerResult,
+    CancelledNotificationParam, ClientNotification, ClientRequest, Content, RawContent,
+    ResourceContents, ServerResult,
 };
 use rmcp::service::PeerRequestOptions;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The most text of a result shown, in bytes.
 pub const MAX_TEXT: usize = 256 * 1024;
+
+/// The largest structured content of a result taken, in bytes of JSON.
+pub const MAX_STRUCTURED: usize = 1024 * 1024;
 
 /// A tool of an MCP server.
 #[derive(Debug)]
@@ -219,7 +225,16 @@ impl Tool for McpTool {
 
 /// A result as the tool's output, or the model error it reports.
 pub(crate) fn output(result: CallToolResult) -> Result<Value, ToolError> {
-    let text = cut(&render(&result), MAX_TEXT);
+    let text = render(&result);
+    if result.is_error != Some(true)
+        && let Some(v) = &result.structured_content
+        && serde_json::to_writer(&mut Budget(MAX_STRUCTURED), v).is_err()
+    {
+        return Err(ToolError::model(format!(
+            "the tool's result was too large: its structured content is over {MAX_STRUCTURED} \
+             bytes of JSON; ask for less"
+        )));
+    }
     if result.is_error == Some(true) {
         let message = if !text.is_empty() {
             text
@@ -236,34 +251,72 @@ pub(crate) fn output(result: CallToolResult) -> Result<Value, ToolError> {
     })
 }
 
-/// The result's content as text: text parts as they are, other parts named.
+/// A writer that takes at most its number of bytes, then fails.
+struct Budget(usize);
+
+impl std::io::Write for Budget {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 = self
+            .0
+            .checked_sub(buf.len())
+            .ok_or_else(|| std::io::Error::other("over the budget"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The result's content as text, cut past [`MAX_TEXT`] bytes (marked): text parts as they are,
+/// other parts named.
 fn render(result: &CallToolResult) -> String {
-    let parts: Vec<String> = result
-        .content
-        .iter()
-        .map(|c| match &c.raw {
-            RawContent::Text(t) => t.text.clone(),
-            RawContent::Image(i) => format!("[image: {}, {} bytes]", i.mime_type, decoded(&i.data)),
-            RawContent::Audio(a) => format!("[audio: {}, {} bytes]", a.mime_type, decoded(&a.data)),
-            RawContent::Resource(r) => match &r.resource {
-                ResourceContents::TextResourceContents { uri, text, .. } => {
-                    format!("[resource {uri}]\n{text}")
-                }
-                ResourceContents::BlobResourceContents {
-                    uri,
-                    mime_type,
-                    blob,
-                    ..
-                } => format!(
-                    "[resource {uri}: {}, {} bytes]",
-                    mime_type.as_deref().unwrap_or("binary"),
-                    decoded(blob)
-                ),
-            },
-            RawContent::ResourceLink(l) => format!("[resource link: {} <{}>]", l.name, l.uri),
-        })
-        .collect();
-    parts.join("\n")
+    let (mut out, mut total, mut full) = (String::new(), 0, false);
+    for (i, c) in result.content.iter().enumerate() {
+        let part = part(c);
+        let sep = if i == 0 { "" } else { "\n" };
+        total += sep.len() + part.len();
+        if full {
+            continue;
+        }
+        for piece in [sep, part.as_ref()] {
+            let kept = head(piece, MAX_TEXT - out.len());
+            out.push_str(kept);
+            if kept.len() < piece.len() {
+                full = true;
+                break;
+            }
+        }
+    }
+    if total > out.len() {
+        out = format!("{out}… [cut: {} more bytes]", total - out.len());
+    }
+    out
+}
+
+/// One part of a result as text.
+fn part(c: &Content) -> Cow<'_, str> {
+    Cow::Owned(match &c.raw {
+        RawContent::Text(t) => return Cow::Borrowed(&t.text),
+        RawContent::Image(i) => format!("[image: {}, {} bytes]", i.mime_type, decoded(&i.data)),
+        RawContent::Audio(a) => format!("[audio: {}, {} bytes]", a.mime_type, decoded(&a.data)),
+        RawContent::Resource(r) => match &r.resource {
+            ResourceContents::TextResourceContents { uri, text, .. } => {
+                format!("[resource {uri}]\n{text}")
+            }
+            ResourceContents::BlobResourceContents {
+                uri,
+                mime_type,
+                blob,
+                ..
+            } => format!(
+                "[resource {uri}: {}, {} bytes]",
+                mime_type.as_deref().unwrap_or("binary"),
+                decoded(blob)
+            ),
+        },
+        RawContent::ResourceLink(l) => format!("[resource link: {} <{}>]", l.name, l.uri),
+    })
 }
 
 /// Roughly how many bytes base64 text holds.
@@ -274,7 +327,6 @@ fn decoded(base64: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rmcp::model::Content;
     use serde_json::json;
 
     #[test]
@@ -303,5 +355,31 @@ mod tests {
         let big = CallToolResult::success(vec![Content::text("x".repeat(MAX_TEXT + 10))]);
         let shown = output(big).unwrap();
         assert!(shown.as_str().unwrap().ends_with("[cut: 10 more bytes]"));
+        let parts = vec![
+            Content::text("a".repeat(MAX_TEXT - 1)),
+            Content::text("bcd"),
+        ];
+        let shown = output(CallToolResult::success(parts)).unwrap();
+        let shown = shown.as_str().unwrap();
+        assert!(
+            shown.starts_with(&"a".repeat(MAX_TEXT - 1)),
+            "{}",
+            shown.len()
+        );
+        assert!(
+            shown.ends_with("a\n… [cut: 3 more bytes]"),
+            "{}",
+            &shown[shown.len() - 40..]
+        );
+        let mut huge = CallToolResult::success(vec![Content::text("{}")]);
+        huge.structured_content = Some(json!({"data": "y".repeat(MAX_STRUCTURED)}));
+        let err = output(huge);
+        assert!(
+            matches!(&err, Err(ToolError::Model(m)) if m.contains("too large")),
+            "{err:?}"
+        );
+        let mut fits = CallToolResult::success(vec![]);
+        fits.structured_content = Some(json!({"data": "y".repeat(MAX_STRUCTURED - 20)}));
+        assert!(output(fits).is_ok());
     }
 }

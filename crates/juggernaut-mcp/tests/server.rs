@@ -1,6 +1,6 @@
 //! A small MCP server of our own (rmcp's server side), offering `echo`, `add` (structured
-//! output), `fail` (`isError`), `die` (the process exits mid-call), `pid`, `env` and `slow`. It
-//! runs two ways:
+//! output), `fail` (`isError`), `die` (the process exits mid-call), `pid`, `env`, `slow` and
+//! `big` (a result of the size asked, text or structured). It runs two ways:
 //!
 //! - over stdio, as a child: this test binary run again with [`stdio_config`], whose only test
 //!   is [`stdio_server_entry`] and which serves MCP on stdin and on file descriptor 3 (the shell
@@ -48,6 +48,14 @@ pub struct Sum {
 pub struct SlowArgs {
     /// Milliseconds to wait.
     pub ms: u64,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+pub struct BigArgs {
+    /// Bytes of data.
+    pub bytes: usize,
+    /// As structured content (`{"data": ...}`) rather than text.
+    pub structured: bool,
 }
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -100,6 +108,19 @@ impl TestServer {
     #[tool(description = "An environment variable of the server (empty if unset).")]
     fn env(&self, Parameters(EnvArgs { name }): Parameters<EnvArgs>) -> String {
         std::env::var(name).unwrap_or_default()
+    }
+
+    #[tool(description = "A result of `bytes` bytes of data.")]
+    fn big(
+        &self,
+        Parameters(BigArgs { bytes, structured }): Parameters<BigArgs>,
+    ) -> Result<CallToolResult, rmcp::ErrorData> {
+        let data = "x".repeat(bytes);
+        Ok(if structured {
+            CallToolResult::structured(serde_json::json!({ "data": data }))
+        } else {
+            CallToolResult::success(vec![Content::text(data)])
+        })
     }
 
     #[tool(description = "Wait, then answer.")]

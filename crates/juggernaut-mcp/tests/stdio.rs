@@ -1,8 +1,9 @@
 //! MCP over stdio: the test server as a child process. Tools are listed under the prefix with
 //! their schemas, calls round-trip, `isError` is a model error, a server that dies mid-call ends
 //! the attempt (retryable) and the next call starts it again, a slow call times out, a cancelled
-//! one stops, the child gets none of our environment and dies with its session, and a bad
-//! command fails to connect clearly (with its stderr, secrets removed).
+//! one stops, the child gets none of our environment (but what `env_from` names) and dies with
+//! its session, and a bad command fails to connect clearly (with its stderr, secrets removed,
+//! kept short however much it writes).
 
 use super::server::stdio_config;
 use super::{call, ctx, find};
@@ -28,6 +29,7 @@ async fn tools_are_listed_under_the_prefix_and_round_trip() {
         tools.names(),
         [
             "local__add",
+            "local__big",
             "local__die",
             "local__echo",
             "local__env",
@@ -123,12 +125,22 @@ async fn a_slow_call_times_out_and_a_cancelled_one_stops() {
 
 #[tokio::test]
 async fn the_child_gets_only_its_environment_and_dies_with_its_session() {
-    let config = stdio_config(&[("GREETING", "hi there")]);
+    let mut config = stdio_config(&[("GREETING", "hi there")]);
+    config
+        .env_from
+        .insert("CHILD_TOKEN".into(), "JG_TEST_OUR_TOKEN".into());
+    let ours = |v: &str| (v == "JG_TEST_OUR_TOKEN").then(|| "from-our-env-31".to_owned());
+    let config = config.resolve("local", ours).unwrap();
+    assert_eq!(config.secrets(), ["from-our-env-31"]);
     let tools = connect_all(&configs(&[("local", config)])).await.unwrap();
     let env = |name: &str| json!({"name": name});
     assert_eq!(
         call(&tools, "local__env", env("GREETING")).await,
         Ok(json!("hi there"))
+    );
+    assert_eq!(
+        call(&tools, "local__env", env("CHILD_TOKEN")).await,
+        Ok(json!("from-our-env-31"))
     );
     assert!(std::env::var_os("CARGO_MANIFEST_DIR").is_some());
     assert_eq!(
@@ -182,7 +194,10 @@ async fn bad_commands_fail_clearly() {
             "echo \"not MCP, key=$KEY\" >&2; exit 1".to_owned(),
         ],
     );
-    talker.env.insert("KEY".into(), "sekrit-value-42".into());
+    talker.env_from.insert("KEY".into(), "JG_TEST_KEY".into());
+    let talker = talker
+        .resolve("talker", |_| Some("sekrit-value-42".into()))
+        .unwrap();
     let err = connect_all(&configs(&[("talker", talker)]))
         .await
         .unwrap_err()
@@ -192,4 +207,40 @@ async fn bad_commands_fail_clearly() {
     let bad = McpServerConfig::default();
     let err = connect_all(&configs(&[("empty", bad)])).await.unwrap_err();
     assert!(matches!(err, McpError::Config { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_child_flooding_stderr_is_kept_short() {
+    let sh = |script: &str| McpServerConfig::stdio("/bin/sh", ["-c".to_owned(), script.to_owned()]);
+    // Stderr gets a line of 20 MB that does not end; then stdout closes (the handshake fails).
+    let endless = sh(
+        "echo first words >&2; head -c 20000000 /dev/zero | tr '\\0' x >&2; \
+                      exec 1>&-; sleep 5",
+    );
+    let err = connect_all(&configs(&[("flood", endless)]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("first words | xxxx"),
+        "{}",
+        &err[..err.len().min(300)]
+    );
+    assert!(err.ends_with("xxx… [line cut]"), "{}", err.len());
+    assert!(err.len() < 1500, "{}", err.len());
+    // Many long lines: the tail keeps the last ones, a few KiB in all.
+    let many = sh(
+        "i=0; while [ $i -lt 60 ]; do printf '%0400d\\n' $i >&2; i=$((i+1)); done; \
+         echo done >&2; exec 1>&-; sleep 5",
+    );
+    let err = connect_all(&configs(&[("many", many)]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.ends_with("059 | done"),
+        "{}",
+        &err[err.len().saturating_sub(100)..]
+    );
+    assert!(err.len() < 5000, "{}", err.len());
 }

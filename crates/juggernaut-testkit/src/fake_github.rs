@@ -1,6 +1,7 @@
 //! A fake GitHub REST API on loopback, for tests of the GitHub tools and the `code` handler. It
 //! holds repositories and pull requests in memory and answers the pull request endpoints with
-//! the real API's JSON shapes: create, get, reviews, check runs of a commit, comments, merge.
+//! the real API's JSON shapes: create, list (filtered by `head=owner:branch`, `base` and
+//! `state`), get, reviews, check runs of a commit, comments, merge.
 //! Every request needs `Authorization: Bearer <token>` with the configured token (401
 //! otherwise) and is recorded. A repository is backed by a local bare git repository: a pull
 //! request whose head (or base) branch was never pushed there is refused with 422, like GitHub
@@ -72,6 +73,36 @@ struct State {
 }
 
 type Shared = Arc<Mutex<State>>;
+
+impl State {
+    /// The pull request's JSON as `GET /repos/{o}/{r}/pulls/{n}` gives it.
+    fn pr_json(&self, pr: &FakePr, base_sha: &str) -> serde_json::Value {
+        let (owner, _) = pr.repo.split_once('/').unwrap_or((&pr.repo, ""));
+        let now = routes::now;
+        let merged_at = pr.merged.then(now);
+        let closed_at = (pr.state == "closed").then(now);
+        let mergeable = if pr.state == "open" {
+            serde_json::json!(true)
+        } else {
+            serde_json::Value::Null
+        };
+        serde_json::json!({
+            "url": format!("{}/repos/{}/pulls/{}", self.base_url, pr.repo, pr.number),
+            "id": pr.number * 1000, "node_id": format!("PR_fake{}", pr.number),
+            "html_url": format!("{}/{}/pull/{}", self.base_url, pr.repo, pr.number),
+            "number": pr.number, "state": pr.state, "locked": false,
+            "title": pr.title, "body": pr.body, "draft": pr.draft,
+            "user": {"login": "juggernaut", "type": "User"},
+            "head": {"label": format!("{owner}:{}", pr.head), "ref": pr.head,
+                     "sha": pr.head_sha, "repo": {"full_name": pr.repo}},
+            "base": {"label": format!("{owner}:{}", pr.base), "ref": pr.base, "sha": base_sha,
+                     "repo": {"full_name": pr.repo}},
+            "merged": pr.merged, "merged_at": merged_at, "merge_commit_sha": pr.merge_commit_sha,
+            "mergeable": mergeable, "created_at": now(), "updated_at": now(),
+            "closed_at": closed_at,
+        })
+    }
+}
 
 /// The running fake; it stops when dropped.
 pub struct FakeGitHub {

@@ -70,12 +70,30 @@ async fn a_pull_request_from_open_to_merged() {
     let gh = GitHub::new(&w.cfg).unwrap();
     let create = json!({"op": "create_pull_request", "repo": "acme/app", "head": "feature",
                         "base": "main", "title": "Add feature", "body": "Why and how."});
+    let find = |base: &str| {
+        json!({"op": "find_pull_request", "repo": "acme/app",
+                                   "head": "feature", "base": base})
+    };
+    let none = call(&gh, &w.ctx, find("main")).await.unwrap();
+    assert_eq!(none.content["found"], false);
+    assert!(none.evidence.is_empty());
     let out = call(&gh, &w.ctx, create.clone()).await.unwrap();
     assert_eq!(pr_evidence(&out), (1, "open".to_owned()));
     assert_eq!(out.content["head"]["sha"], w.feature_sha.as_str());
     let again = call(&gh, &w.ctx, create).await.unwrap_err();
     assert!(again.to_string().contains("already exists"), "{again}");
-    let sent = &w.fake.received()[0];
+    let found = call(&gh, &w.ctx, find("main")).await.unwrap();
+    assert_eq!(pr_evidence(&found), (1, "open".to_owned()));
+    assert_eq!(found.content["found"], true);
+    assert_eq!(found.content["head"]["ref"], "feature");
+    let elsewhere = call(&gh, &w.ctx, find("develop")).await.unwrap();
+    assert_eq!(elsewhere.content["found"], false);
+    let asked = &w.fake.received()[0];
+    assert_eq!(
+        asked.path,
+        "/repos/acme/app/pulls?head=acme%3Afeature&base=main&state=open&per_page=1"
+    );
+    let sent = &w.fake.received()[1];
     assert_eq!(
         sent.authorization.as_deref(),
         Some(&*format!("Bearer {TOKEN}"))
@@ -134,6 +152,8 @@ async fn a_pull_request_from_open_to_merged() {
     assert_eq!(pr_evidence(&out).1, "merged");
     let state = pull_request_state(&w.cfg, "acme/app", 1).await.unwrap();
     assert_eq!(state.state, PrStatus::Merged);
+    let merged = call(&gh, &w.ctx, find("main")).await.unwrap();
+    assert_eq!(merged.content["found"], false, "only open ones are found");
     assert!(state.merge_commit_sha.is_some());
     let twice = call(&merge, &w.ctx, json!({"repo": "acme/app", "number": 1}))
         .await

@@ -1,6 +1,7 @@
 //! `[tools]`: where task workspaces live and how each tool is configured. Secrets (search API
-//! keys, webhook URLs, SMTP URLs with passwords, GitHub tokens) are named by environment
-//! variable or file and read only when a command runs tools (`up`, `worker`, `demo`).
+//! keys, webhook URLs, SMTP URLs with passwords, GitHub tokens, MCP servers' keys and headers)
+//! are named by environment variable or file and read only when a command runs tools (`up`,
+//! `worker`, `demo`).
 //!
 //! ```toml
 //! [tools]
@@ -33,6 +34,11 @@
 //! [tools.mcp.files]                          # every tool of the server, as files__NAME
 //! command = "mcp-server-filesystem"
 //! args = ["/srv/shared"]
+//! env = { LOG_LEVEL = "info" }               # not secret: may be shown
+//! env_from = { API_KEY = "FILES_API_KEY" }   # the child's API_KEY = our $FILES_API_KEY
+//! [tools.mcp.remote]                         # a streamable HTTP endpoint
+//! url = "https://mcp.example.com/mcp"
+//! header_env = { Authorization = "REMOTE_MCP_AUTH" }  # e.g. "Bearer ..." in $REMOTE_MCP_AUTH
 //! ```
 
 use super::bounded;

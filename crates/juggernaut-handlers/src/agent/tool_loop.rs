@@ -34,6 +34,26 @@ pub struct Model {
     pub limits: Limits,
 }
 
+impl Model {
+    /// The model metered against the task's cost ledger and the configured budgets.
+    pub fn metered(&self, ctx: &TaskContext) -> Metered {
+        Metered::new(
+            self.client.clone(),
+            ctx.handles.costs.clone(),
+            self.prices.clone(),
+            self.limits,
+        )
+    }
+
+    /// What the task's calls are charged to.
+    pub fn charge(ctx: &TaskContext) -> Charge {
+        Charge {
+            goal_id: ctx.task.goal_id,
+            task_id: Some(ctx.task.id),
+        }
+    }
+}
+
 /// The loop's limits (every one finite).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LoopLimits {
@@ -128,7 +148,9 @@ fn stop(reason: impl Into<String>) -> HandlerError {
     HandlerError::Permanent(format!("agent stopped: {}", reason.into()))
 }
 
-fn llm_failed(e: LlmError) -> HandlerError {
+/// The attempt's error for a failed model call: retryable (after the wait the server asked
+/// for) when the call may succeed later.
+pub fn llm_failed(e: LlmError) -> HandlerError {
     let message = format!("the LLM call failed: {e}");
     if e.is_retryable() {
         HandlerError::Retryable {
@@ -149,16 +171,8 @@ pub async fn run(
     let started = Instant::now();
     let registry = ctx.handles.tools.registry();
     let specs = registry.specs(req.tools.as_deref(), &req.allowed);
-    let metered = Metered::new(
-        model.client.clone(),
-        ctx.handles.costs.clone(),
-        model.prices.clone(),
-        model.limits,
-    );
-    let charge = Charge {
-        goal_id: ctx.task.goal_id,
-        task_id: Some(ctx.task.id),
-    };
+    let metered = model.metered(ctx);
+    let charge = Model::charge(ctx);
     let mut chat = ChatRequest::new(
         vec![
             Message::system(req.system.clone()),

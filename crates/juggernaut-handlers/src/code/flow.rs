@@ -1,6 +1,7 @@
-//! `code`'s first run: clone, branch, edit, test, commit, push, and open the pull request. Every
-//! step is a tool call through the toolbox, so each is in the ledger; the ids of the successful
-//! ones travel on as evidence.
+//! `code`'s first run: clone, branch, edit, test, commit, push, and open the pull request (or
+//! reuse the open one of the branch, which an earlier attempt opened before it failed, since
+//! GitHub refuses a second). Every step is a tool call through the toolbox, so each is in the
+//! ledger; the ids of the successful ones travel on as evidence.
 
 use super::editor::Editor;
 use super::input::CodeInput;
@@ -123,10 +124,18 @@ pub async fn first_run(
                             "push_call": push_id, "tool_calls": trail.0});
         return Ok(Outcome::done(result, evidence));
     };
-    let create = json!({"op": "create_pull_request", "repo": repo, "head": branch,
-                        "base": input.base(), "title": input.title, "body": input.description});
-    let opened = calls::call(ctx, GITHUB, create, ALLOWED, "opening the pull request").await?;
-    let pr = trail.keep(&opened);
+    let find = json!({"op": "find_pull_request", "repo": repo, "head": branch,
+                      "base": input.base()});
+    let what = "looking for an open pull request of the branch";
+    let found = calls::call(ctx, GITHUB, find, ALLOWED, what).await?;
+    let mut pr = trail.keep(&found);
+    if pr["found"] != json!(true) {
+        let create = json!({"op": "create_pull_request", "repo": repo, "head": branch,
+                            "base": input.base(), "title": input.title,
+                            "body": input.description});
+        let opened = calls::call(ctx, GITHUB, create, ALLOWED, "opening the pull request").await?;
+        pr = trail.keep(&opened);
+    }
     let (Some(number), Some(url)) = (pr["number"].as_u64(), pr["url"].as_str()) else {
         return Err(HandlerError::Permanent(format!(
             "GitHub's answer names no pull request: {pr}"

@@ -12,8 +12,9 @@
 //!
 //! First run ([`flow`]): clone into the workspace's `repo/`, branch, edit, test, commit,
 //! `git_push`; without `github_repo` that is done, with the push's tool call and the commit as
-//! evidence. With it, the pull request is opened and the task parks (`awaiting_external`) with
-//! its progress: `{pr: {number, url}, branch, commit, tool_calls}`. Later runs ([`monitor`])
+//! evidence. With it, the pull request is opened (or the branch's open one, left by an earlier
+//! attempt, is reused) and the task parks (`awaiting_external`) with its progress:
+//! `{pr: {number, url}, branch, commit, tool_calls}`. Later runs ([`monitor`])
 //! ask GitHub: merged completes with `Evidence::PullRequest {state: "merged"}` and every earlier
 //! call; closed without merging, or gone, fails for good; open parks again.
 //!

@@ -1,9 +1,10 @@
 //! `workflow`'s input and its templates. Every string inside a step's `args` is a minijinja
 //! template, checked at enqueue (it parses, and every name it reads is `input`, `steps` of an
-//! earlier step, or a built-in global) and rendered at run time with undefined values refused.
+//! earlier step, or a built-in global) and rendered at run time with undefined values refused
+//! and a budget of [`FUEL`] instructions per string, so a runaway loop fails fast.
 
 use juggernaut_handler::TaskInput;
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
@@ -15,6 +16,10 @@ pub const MAX_ID: usize = 64;
 
 /// Longest rendered string, in bytes.
 pub const MAX_RENDERED: usize = 1024 * 1024;
+
+/// Most template instructions one string may run when it renders (a loop over a few thousand
+/// rows fits; a nested loop over millions does not).
+pub const FUEL: u64 = 100_000;
 
 /// `workflow`'s input.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
@@ -106,12 +111,14 @@ impl TaskInput for WorkflowInput {
     }
 }
 
-/// The environment templates are checked and rendered in: undefined values are errors, and a
-/// trailing newline is kept (an argument is data, such as a file's content).
+/// The environment templates are checked and rendered in: undefined values are errors, a
+/// trailing newline is kept (an argument is data, such as a file's content), and one rendering
+/// may run at most [`FUEL`] instructions.
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
+    env.set_fuel(Some(FUEL));
     env
 }
 
@@ -167,7 +174,8 @@ fn check_template(
     Ok(())
 }
 
-/// `args` with every string rendered against `scope`; the error names the argument.
+/// `args` with every string rendered against `scope`; the error names the argument. This is
+/// CPU work (up to [`FUEL`] instructions a string): async code runs it on a blocking thread.
 pub fn render(env: &Environment<'_>, args: &Value, scope: &Value) -> Result<Value, String> {
     render_at(env, args, scope, "args")
 }
@@ -180,9 +188,16 @@ fn render_at(
 ) -> Result<Value, String> {
     match value {
         Value::String(s) => {
-            let text = env
-                .render_str(s, scope)
-                .map_err(|e| format!("`{path}`: the template failed: {e}"))?;
+            let text = env.render_str(s, scope).map_err(|e| {
+                if e.kind() == ErrorKind::OutOfFuel {
+                    format!(
+                        "`{path}`: the template used too much fuel (more than {FUEL} \
+                         instructions); loop over less"
+                    )
+                } else {
+                    format!("`{path}`: the template failed: {e}")
+                }
+            })?;
             if text.len() > MAX_RENDERED {
                 return Err(format!(
                     "`{path}`: the template rendered {} bytes (at most {MAX_RENDERED})",
@@ -284,5 +299,27 @@ mod tests {
         );
         let err = render(&env, &json!({"q": ["{{ input.missing }}"]}), &scope).unwrap_err();
         assert!(err.starts_with("`args.q[0]`: the template failed"), "{err}");
+    }
+
+    #[test]
+    fn a_runaway_loop_runs_out_of_fuel_fast() {
+        let env = environment();
+        let loops = "{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}\
+                     {% endfor %}{% endfor %}";
+        let started = std::time::Instant::now();
+        let err = render(&env, &json!({"x": {"big": loops}}), &json!({})).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(
+            err.starts_with("`args.x.big`: the template used too much fuel"),
+            "{err}"
+        );
+        let rows: Vec<_> = (0..1000)
+            .map(|i| json!([i, "name", "city", 12.5]))
+            .collect();
+        let list = "{% for r in input.rows %}{{ r[0] }},{{ r[1] }},{{ r[2] }},{{ r[3] }}\n\
+                    {% endfor %}";
+        let scope = json!({"input": {"rows": rows}});
+        let text = render(&env, &json!(list), &scope).unwrap();
+        assert_eq!(text.as_str().unwrap().lines().count(), 1000);
     }
 }

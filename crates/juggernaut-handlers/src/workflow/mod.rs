@@ -5,7 +5,9 @@
 //! with 1-50 steps of unique ids (a-z, 0-9, `_`). Every string inside `args` is a minijinja
 //! template that sees `input` (the `vars` object) and `steps.ID.output` (the content an earlier
 //! step's tool gave back); a template that does not parse, or reads anything else, is refused at
-//! enqueue naming the argument, and an undefined value at run time fails the step.
+//! enqueue naming the argument, and an undefined value at run time fails the step, as does a
+//! template that runs out of fuel (more than [`input::FUEL`] instructions for one string); the
+//! rendering runs on a blocking thread, not the runtime's.
 //!
 //! The steps run in order through the toolbox (every call in the ledger) with every permission.
 //! A step whose tool fails ends the attempt, retryable only when the tool says so (an error the
@@ -27,6 +29,7 @@ use juggernaut_core::Evidence;
 use juggernaut_handler::{Done, Handler, HandlerError, InputSpec, Outcome, TaskContext};
 use juggernaut_tools::ToolError;
 use serde_json::{Map, json};
+use std::sync::Arc;
 
 /// The `workflow` handler.
 pub struct Workflow;
@@ -66,7 +69,7 @@ impl Handler for Workflow {
         let input: WorkflowInput = ctx
             .input()
             .map_err(|e| HandlerError::Permanent(format!("workflow input: {e}")))?;
-        let env = input::environment();
+        let env = Arc::new(input::environment());
         let mut outputs = Map::new();
         let mut listed = Vec::with_capacity(input.steps.len());
         let mut evidence = Vec::new();
@@ -78,7 +81,11 @@ impl Handler for Workflow {
                 )));
             }
             let scope = json!({ "input": input.vars, "steps": outputs });
-            let args = input::render(&env, &step.args, &scope)
+            // Rendering is CPU work (bounded by the environment's fuel): off the async threads.
+            let (env, raw) = (Arc::clone(&env), step.args.clone());
+            let args = tokio::task::spawn_blocking(move || input::render(&env, &raw, &scope))
+                .await
+                .map_err(|e| HandlerError::retry(format!("{what}: rendering stopped: {e}")))?
                 .map_err(|e| HandlerError::Permanent(format!("{what}: {e}")))?;
             let called = ctx
                 .call_tool(&step.tool, args, ALL)

@@ -1,6 +1,7 @@
 //! `workflow` run for real: templated steps through the real file and shell tools, one step
 //! reading another's output; a failing step ending the task with its reason; a step allowed to
-//! fail; an undefined value at run time; and inputs refused at enqueue.
+//! fail; an undefined value at run time; a runaway template stopped by its fuel; and inputs
+//! refused at enqueue.
 
 use crate::support::{Rig, completed, ended, evidence_calls, tools_of};
 use juggernaut_core::{Evidence, TaskStatus};
@@ -116,6 +117,24 @@ async fn an_undefined_value_fails_the_step_that_reads_it() {
         "{err}"
     );
     assert_eq!(tools_of(&rig.calls(t.id).await), ["fs_write"]);
+}
+
+#[tokio::test]
+async fn a_runaway_template_fails_fast_naming_the_step_and_argument() {
+    let rig = Rig::start(vec![]).await;
+    let loops = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}";
+    let input = json!({"steps": [
+        {"id": "spin", "tool": "fs_write", "args": {"path": "a.txt", "content": loops}},
+    ]});
+    let started = std::time::Instant::now();
+    let t = rig.run("workflow", input).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let err = ended(&t, TaskStatus::Failed);
+    assert!(
+        err.contains("step `spin` (`fs_write`): `args.content`: the template used too much fuel"),
+        "{err}"
+    );
+    assert!(rig.calls(t.id).await.is_empty(), "the tool never ran");
 }
 
 #[tokio::test]

@@ -1,19 +1,20 @@
 //! The fake GitHub's endpoints and the real API's JSON shapes.
 #![allow(clippy::result_large_err)]
 
-use super::{FakePr, Received, Shared, State};
+use super::{FakePr, Received, Shared};
 use axum::Router;
-use axum::extract::{Path, State as Ext};
+use axum::extract::{Path, Query, State as Ext};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The routes.
 pub fn router(state: Shared) -> Router {
     Router::new()
-        .route("/repos/{o}/{r}/pulls", post(create))
+        .route("/repos/{o}/{r}/pulls", post(create).get(list))
         .route("/repos/{o}/{r}/pulls/{n}", get(pull))
         .route("/repos/{o}/{r}/pulls/{n}/reviews", get(reviews))
         .route("/repos/{o}/{r}/pulls/{n}/merge", put(merge))
@@ -44,7 +45,7 @@ fn message(status: StatusCode, text: &str) -> Response {
     )
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -92,28 +93,6 @@ async fn branch_sha(bare: &PathBuf, branch: &str) -> Option<String> {
 
 fn repo_dir(state: &Shared, repo: &str) -> Option<PathBuf> {
     state.lock().unwrap().repos.get(repo).cloned()
-}
-
-/// The pull request's JSON as `GET /repos/{o}/{r}/pulls/{n}` gives it.
-fn pr_json(s: &State, pr: &FakePr, base_sha: &str) -> Value {
-    let (owner, _) = pr.repo.split_once('/').unwrap_or((&pr.repo, ""));
-    let merged_at = pr.merged.then(now);
-    let closed_at = (pr.state == "closed").then(now);
-    json!({
-        "url": format!("{}/repos/{}/pulls/{}", s.base_url, pr.repo, pr.number),
-        "id": pr.number * 1000, "node_id": format!("PR_fake{}", pr.number),
-        "html_url": format!("{}/{}/pull/{}", s.base_url, pr.repo, pr.number),
-        "number": pr.number, "state": pr.state, "locked": false,
-        "title": pr.title, "body": pr.body, "draft": pr.draft,
-        "user": {"login": "juggernaut", "type": "User"},
-        "head": {"label": format!("{owner}:{}", pr.head), "ref": pr.head, "sha": pr.head_sha,
-                 "repo": {"full_name": pr.repo}},
-        "base": {"label": format!("{owner}:{}", pr.base), "ref": pr.base, "sha": base_sha,
-                 "repo": {"full_name": pr.repo}},
-        "merged": pr.merged, "merged_at": merged_at, "merge_commit_sha": pr.merge_commit_sha,
-        "mergeable": if pr.state == "open" { json!(true) } else { Value::Null },
-        "created_at": now(), "updated_at": now(), "closed_at": closed_at,
-    })
 }
 
 /// The live pull request `n` of `repo`, or the 404 to send.
@@ -202,7 +181,49 @@ async fn create(
         draft: req["draft"].as_bool().unwrap_or(false),
     };
     s.prs.push(pr.clone());
-    answer(StatusCode::CREATED, pr_json(&s, &pr, &base_sha))
+    answer(StatusCode::CREATED, s.pr_json(&pr, &base_sha))
+}
+
+/// `GET /repos/{o}/{r}/pulls`: newest first, filtered by `state` (default `open`), `head`
+/// (`owner:branch`, as GitHub wants it) and `base`.
+async fn list(
+    Ext(state): Ext<Shared>,
+    Path((o, r)): Path<(String, String)>,
+    Query(q): Query<BTreeMap<String, String>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(denied) = admit(&state, &method, &uri, &headers, "") {
+        return denied;
+    }
+    let repo = format!("{o}/{r}");
+    let Some(bare) = repo_dir(&state, &repo) else {
+        return message(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let want = q.get("state").map_or("open", String::as_str);
+    let head = q.get("head").map(|h| h.split_once(':').unwrap_or(("", h)));
+    let prs: Vec<FakePr> = state
+        .lock()
+        .unwrap()
+        .prs
+        .iter()
+        .rev()
+        .filter(|p| {
+            p.repo == repo
+                && !p.deleted
+                && (want == "all" || p.state == want)
+                && head.is_none_or(|(owner, branch)| owner == o && p.head == branch)
+                && q.get("base").is_none_or(|b| *b == p.base)
+        })
+        .cloned()
+        .collect();
+    let mut list = Vec::new();
+    for pr in &prs {
+        let base_sha = branch_sha(&bare, &pr.base).await.unwrap_or_default();
+        list.push(state.lock().unwrap().pr_json(pr, &base_sha));
+    }
+    answer(StatusCode::OK, Value::Array(list))
 }
 
 async fn pull(
@@ -232,7 +253,7 @@ async fn pull(
         }
     }
     let s = state.lock().unwrap();
-    answer(StatusCode::OK, pr_json(&s, &pr, &base_sha))
+    answer(StatusCode::OK, s.pr_json(&pr, &base_sha))
 }
 
 async fn reviews(

@@ -1,5 +1,5 @@
-//! GitHub: the `github` tool (open, read and comment on pull requests), the `github_merge`
-//! tool, and [`pull_request_state`], the plain read a verifier makes.
+//! GitHub: the `github` tool (open, find, read and comment on pull requests), the
+//! `github_merge` tool, and [`pull_request_state`], the plain read a verifier makes.
 
 mod api;
 pub mod tool;
@@ -140,6 +140,39 @@ pub(crate) async fn get_pull(api: &Api, repo: &str, number: u64) -> Result<Value
     }
     api.send(Method::GET, &format!("/repos/{repo}/pulls/{number}"), None)
         .await
+}
+
+/// The first open pull request of `head` (`branch`, or `owner:branch`; a bare branch is taken
+/// as the repository owner's) into `base` in `repo`, as GitHub's JSON, or `None`.
+pub(crate) async fn find_open_pull(
+    api: &Api,
+    repo: &str,
+    head: &str,
+    base: &str,
+) -> Result<Option<Value>, ApiError> {
+    check_repo(repo).map_err(ApiError::Refused)?;
+    let head = match (head.contains(':'), repo.split_once('/')) {
+        (false, Some((owner, _))) => format!("{owner}:{head}"),
+        _ => head.to_owned(),
+    };
+    let mut url = reqwest::Url::parse("http://query.invalid/")
+        .map_err(|e| ApiError::Refused(format!("building the query: {e}")))?;
+    url.query_pairs_mut()
+        .append_pair("head", &head)
+        .append_pair("base", base)
+        .append_pair("state", "open")
+        .append_pair("per_page", "1");
+    let query = url.query().unwrap_or_default();
+    let listed = api
+        .send(Method::GET, &format!("/repos/{repo}/pulls?{query}"), None)
+        .await?;
+    match listed {
+        Value::Array(mut prs) if !prs.is_empty() => Ok(Some(prs.swap_remove(0))),
+        Value::Array(_) => Ok(None),
+        _ => Err(ApiError::Unavailable(format!(
+            "GitHub: listing the pull requests of `{repo}` answered something other than a list"
+        ))),
+    }
 }
 
 /// The state of pull request `number` of `repo`: what a verifier asks. Any failure (the token,

@@ -1,8 +1,9 @@
-//! The `github` tool (create, read and comment on pull requests) and the `github_merge` tool.
-//! Opening, reading and merging a pull request give `Evidence::PullRequest` with its state.
+//! The `github` tool (create, find, read and comment on pull requests) and the `github_merge`
+//! tool. Opening, finding, reading and merging a pull request give `Evidence::PullRequest` with
+//! its state.
 
 use super::api::{Api, ApiError};
-use super::{GitHubConfig, PrState, check_repo, get_pull};
+use super::{GitHubConfig, PrState, check_repo, find_open_pull, get_pull};
 use async_trait::async_trait;
 use juggernaut_core::{Evidence, RiskLevel};
 use juggernaut_tools::args::{parse_args, schema_of};
@@ -32,6 +33,16 @@ pub enum GitHubArgs {
         /// Open it as a draft.
         #[serde(default)]
         draft: bool,
+    },
+    /// The open pull request of `head` into `base`, if there is one (`found` says): what to
+    /// reuse rather than open a second one.
+    FindPullRequest {
+        /// `owner/name`.
+        repo: String,
+        /// The branch (`branch`, or `owner:branch` from a fork).
+        head: String,
+        /// The branch it merges into.
+        base: String,
     },
     /// A pull request's state (open, closed or merged), head commit, reviews, and the check
     /// runs of its head commit.
@@ -234,7 +245,7 @@ impl Tool for GitHub {
 
     fn description(&self) -> &str {
         "GitHub pull requests, chosen by `op`: create_pull_request (of a pushed branch), \
-         get_pull_request (state open/closed/merged, head commit, reviews, check runs), \
+         find_pull_request (the open one of a head branch into a base, if any), get_pull_request (state open/closed/merged, head commit, reviews, check runs), \
          comment. Merging is the separate `github_merge` tool."
     }
 
@@ -275,6 +286,21 @@ impl Tool for GitHub {
                     ));
                 }
                 self.create(args).await
+            }
+            GitHubArgs::FindPullRequest { repo, head, base } => {
+                check_repo(repo).map_err(refuse)?;
+                need(head, "head", 255)?;
+                need(base, "base", 255)?;
+                let found = find_open_pull(&self.api, repo, head, base).await;
+                found.and_then(|v| match v {
+                    Some(v) => {
+                        let pr = PrState::from_json(&v).map_err(ApiError::Unavailable)?;
+                        Ok(pull_output(&pr, json!({"repo": repo, "found": true})))
+                    }
+                    None => Ok(ToolOutput::new(
+                        json!({"repo": repo, "head": head, "base": base, "found": false}),
+                    )),
+                })
             }
             GitHubArgs::GetPullRequest { repo, number } => self.get(repo, *number).await,
             GitHubArgs::Comment { repo, number, body } => {
