@@ -4,7 +4,7 @@
 //! fails with the reason.
 //!
 //! Re-checked for every kind: each `ToolCall` is in the ledger, was made for this task, and
-//! succeeded; each `File` exists in the workspaces and has the recorded hash.
+//! succeeded; each `File` lies in the task's own workspace and still has the recorded hash.
 
 use crate::context::TaskContext;
 use crate::handler::Handler;
