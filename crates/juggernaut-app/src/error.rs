@@ -22,6 +22,14 @@ pub enum AppError {
         /// What it is.
         status: TaskStatus,
     },
+    /// Only a task waiting for approval can be approved or rejected.
+    #[error("task {id} is {status}, not waiting_approval: there is nothing to decide")]
+    NotWaitingApproval {
+        /// The task.
+        id: TaskId,
+        /// What it is.
+        status: TaskStatus,
+    },
     /// No schedule has that name.
     #[error("no schedule named `{0}`")]
     NoSchedule(String),
@@ -43,9 +51,11 @@ impl AppError {
     /// Whether the caller's input was at fault (exit 2, a 4xx).
     pub fn is_bad_input(&self) -> bool {
         match self {
-            Self::Registry(_) | Self::Domain(_) | Self::NotDead { .. } | Self::NoSchedule(_) => {
-                true
-            }
+            Self::Registry(_)
+            | Self::Domain(_)
+            | Self::NotDead { .. }
+            | Self::NotWaitingApproval { .. }
+            | Self::NoSchedule(_) => true,
             Self::Store(e) => e.is_bad_input(),
         }
     }
@@ -53,9 +63,11 @@ impl AppError {
     /// Whether repeating the call may succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Registry(_) | Self::Domain(_) | Self::NotDead { .. } | Self::NoSchedule(_) => {
-                false
-            }
+            Self::Registry(_)
+            | Self::Domain(_)
+            | Self::NotDead { .. }
+            | Self::NotWaitingApproval { .. }
+            | Self::NoSchedule(_) => false,
             Self::Store(e) => e.is_retryable(),
         }
     }

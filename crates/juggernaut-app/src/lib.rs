@@ -1,9 +1,11 @@
 //! The application layer: every operation a person or a script can ask for, written once, so
 //! that the CLI and the HTTP API call the same functions and enforce the same rules (a kind
 //! must have a handler and its input must pass the kind's check; only dead tasks leave the
-//! dead-letter queue; a schedule is checked like the task it makes). Interfaces parse and print;
-//! they decide nothing.
+//! dead-letter queue; only a task waiting for approval can be approved or rejected, and a
+//! rejection must say why; a schedule is checked like the task it makes). Interfaces parse and
+//! print; they decide nothing.
 
+pub mod approvals;
 pub mod error;
 pub mod goals;
 pub mod schedules;

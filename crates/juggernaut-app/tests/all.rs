@@ -1,12 +1,13 @@
 //! The application layer over a real SQLite store with the built-in handlers: the rules every
-//! interface gets for free.
+//! interface gets for free (only dead tasks leave the dead-letter queue, only a waiting task is
+//! approved or rejected).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use juggernaut_app::{App, AppError};
 use juggernaut_core::schedule::NewSchedule;
-use juggernaut_core::{NewTask, TaskId, TaskKind, TaskStatus};
+use juggernaut_core::{EventKind, NewTask, RiskLevel, TaskId, TaskKind, TaskStatus};
 use juggernaut_handler::Registry;
-use juggernaut_store::{ClaimRequest, Failure, LeaseRef, PageRequest, TaskFilter};
+use juggernaut_store::{ApprovalRequest, ClaimRequest, Failure, LeaseRef, PageRequest, TaskFilter};
 use std::time::Duration;
 
 async fn app() -> App {
@@ -131,5 +132,81 @@ async fn only_dead_tasks_leave_the_dead_letter_queue() {
     assert!(app.show_task(TaskId(999)).await.unwrap_err().is_bad_input());
     let status = app.status().await.unwrap();
     assert_eq!(status.count(TaskStatus::Pending), 1);
+    app.store().close().await;
+}
+
+/// Parks a fresh `noop` task in `waiting_approval`, as a handler asking for approval would.
+async fn parked(app: &App, reason: &str) -> TaskId {
+    let t = app
+        .enqueue(task("noop", serde_json::json!({})))
+        .await
+        .unwrap()
+        .task;
+    let claimed = app
+        .store()
+        .claim(&ClaimRequest {
+            worker: "w".into(),
+            kinds: vec![TaskKind::new("noop").unwrap()],
+            limit: 1,
+            lease: Duration::from_secs(30),
+        })
+        .await
+        .unwrap();
+    let ask = ApprovalRequest {
+        lease: LeaseRef::of(&claimed[0]).unwrap(),
+        reason: reason.into(),
+        risk: RiskLevel::High,
+    };
+    app.store().request_approval(ask).await.unwrap();
+    t.id
+}
+
+#[tokio::test]
+async fn only_a_task_waiting_for_approval_is_decided_and_a_rejection_says_why() {
+    let app = app().await;
+    let first = parked(&app, "merges to main").await;
+    let second = parked(&app, "deletes a branch").await;
+    let waiting = app.approvals(PageRequest::default()).await.unwrap().items;
+    let ids: Vec<TaskId> = waiting.iter().map(|t| t.id).collect();
+    assert_eq!(ids, vec![second, first], "newest first");
+
+    let approved = app.approve(first, "alice", "").await.unwrap();
+    assert_eq!(approved.status, TaskStatus::Pending);
+    let again = app.approve(first, "alice", "").await.unwrap_err();
+    assert!(again.is_bad_input());
+    assert!(
+        again
+            .to_string()
+            .contains("is pending, not waiting_approval"),
+        "{again}"
+    );
+
+    let silent = app.reject(second, "bob", "  ").await.unwrap_err();
+    assert!(silent.is_bad_input());
+    assert!(silent.to_string().contains("reason"), "{silent}");
+    let rejected = app.reject(second, "bob", "too risky").await.unwrap();
+    assert_eq!(rejected.status, TaskStatus::Cancelled);
+    let events = app.show_task(second).await.unwrap().events;
+    let e = events
+        .iter()
+        .find(|e| e.kind == EventKind::TaskRejected)
+        .unwrap();
+    assert_eq!(
+        (e.actor.as_str(), e.data["reason"].as_str()),
+        ("bob", Some("too risky"))
+    );
+    assert!(
+        app.approvals(PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        app.approve(TaskId(999), "alice", "")
+            .await
+            .unwrap_err()
+            .is_bad_input()
+    );
     app.store().close().await;
 }

@@ -68,7 +68,7 @@ impl Wiring {
 
 /// What the built-in handlers are built with: the model for `agent` and `research`, if a
 /// provider is configured.
-fn deps(cfg: &Config) -> anyhow::Result<juggernaut_handlers::Deps> {
+pub fn deps(cfg: &Config) -> anyhow::Result<juggernaut_handlers::Deps> {
     let model = match cfg.llm.provider.clone() {
         Some(provider) => Some(juggernaut_handlers::agent::Model {
             client: Client::new(provider).map_err(|e| BadInput(e.to_string()))?,

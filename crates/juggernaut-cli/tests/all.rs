@@ -1,11 +1,13 @@
 //! Integration tests of the `juggernaut` binary: real processes on real database files.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod approvals;
 mod bad_input;
 mod bench;
 mod cluster;
 mod crash;
 mod demo;
+mod doctor;
 mod goals;
 mod hardening;
 mod input;

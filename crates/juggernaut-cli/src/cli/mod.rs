@@ -1,10 +1,12 @@
 //! The command line, declared in one place: every flag and subcommand with its help.
 
+mod approval;
 mod bench;
 mod goal;
 mod parse;
 mod playbook;
 
+pub use approval::{ApprovalCommand, ApproveArgs, RejectArgs};
 pub use bench::{BenchArgs, BenchBackend};
 pub use goal::{GoalArgs, GoalCommand};
 pub use parse::{MAX_ATTEMPTS, MAX_BENCH_TASKS, MAX_DELAY_SECS, id_parser, ranged};
@@ -49,6 +51,13 @@ pub enum Command {
     /// The dead-letter queue: tasks out of attempts.
     #[command(subcommand)]
     Dlq(DlqCommand),
+    /// Tasks waiting for a person's approval.
+    #[command(subcommand)]
+    Approval(ApprovalCommand),
+    /// Approve a task waiting for approval: it goes back to the queue and runs.
+    Approve(ApproveArgs),
+    /// Reject a task waiting for approval: it is cancelled (its dependents are blocked).
+    Reject(RejectArgs),
     /// Run the benchmark workloads (../shared/bench/WORKLOADS.md) and print one line each.
     Bench(BenchArgs),
     /// Run the engine: every role, the HTTP listener (/healthz, /readyz, /metrics).
@@ -70,6 +79,9 @@ pub enum Command {
     /// Make a demo workspace (a plumbing company's sample data, goals, playbooks, schedules)
     /// and run the engine on it until the goals' first plans are done.
     Demo(DemoArgs),
+    /// Check the configuration, database, LLM, sandbox, tools, data sources and playbooks; say
+    /// what is missing and how to fix it.
+    Doctor,
 }
 
 /// `juggernaut demo`

@@ -1,7 +1,9 @@
 //! One module per subcommand; [`run`] resolves what every command shares (the configuration file,
 //! the database URL from flag, environment, file or default) once, then routes.
 
+mod approval;
 mod dlq;
+mod doctor;
 mod goal;
 mod migrate;
 mod schedule;
@@ -47,7 +49,12 @@ impl Ctx {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.config.as_deref())?;
+    let config = match Config::load(cli.config.as_deref()) {
+        Err(e) if matches!(cli.command, Command::Doctor) => {
+            return doctor::broken_config(&e, cli.database_url.as_deref(), cli.json).await;
+        }
+        loaded => loaded?,
+    };
     let given = cli.database_url.or_else(|| config.database_url.clone());
     let ctx = Ctx {
         explicit_url: given.is_some(),
@@ -59,6 +66,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate::run(&ctx).await,
         Command::Task(cmd) => task::run(&ctx, cmd).await,
         Command::Dlq(cmd) => dlq::run(&ctx, cmd).await,
+        Command::Approval(cmd) => approval::list(&ctx, cmd).await,
+        Command::Approve(args) => approval::approve(&ctx, args).await,
+        Command::Reject(args) => approval::reject(&ctx, args).await,
         Command::Bench(args) => crate::bench::run(&ctx.url, args).await,
         Command::Up(args) => up::up(&ctx, args).await,
         Command::Worker(args) => match args.command {
@@ -70,5 +80,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Goal(cmd) => goal::run(&ctx, cmd).await,
         Command::Playbook(cmd) => playbook::run(&ctx, cmd),
         Command::Demo(args) => crate::demo::demo(&ctx, args).await,
+        Command::Doctor => doctor::run(&ctx).await,
     }
 }
