@@ -100,18 +100,8 @@ async fn only_dead_tasks_leave_the_dead_letter_queue() {
         .task;
     let alive = app.requeue_dead(&[t.id], "ops").await.unwrap_err();
     assert!(alive.to_string().contains("is ready, not dead"), "{alive}");
-    let claimed = app
-        .store()
-        .claim(&ClaimRequest {
-            worker: "w".into(),
-            kinds: vec![TaskKind::new("noop").unwrap()],
-            limit: 1,
-            lease: Duration::from_secs(30),
-        })
-        .await
-        .unwrap();
     let f = Failure {
-        lease: LeaseRef::of(&claimed[0]).unwrap(),
+        lease: claim_one(&app).await,
         error: "boom".into(),
         retryable: true,
         retry_after: None,
@@ -135,13 +125,8 @@ async fn only_dead_tasks_leave_the_dead_letter_queue() {
     app.store().close().await;
 }
 
-/// Parks a fresh `noop` task in `waiting_approval`, as a handler asking for approval would.
-async fn parked(app: &App, reason: &str) -> TaskId {
-    let t = app
-        .enqueue(task("noop", serde_json::json!({})))
-        .await
-        .unwrap()
-        .task;
+/// Claims one ready `noop` task, as a worker would, and returns its lease.
+async fn claim_one(app: &App) -> LeaseRef {
     let claimed = app
         .store()
         .claim(&ClaimRequest {
@@ -152,8 +137,18 @@ async fn parked(app: &App, reason: &str) -> TaskId {
         })
         .await
         .unwrap();
+    LeaseRef::of(&claimed[0]).unwrap()
+}
+
+/// Parks a fresh `noop` task in `waiting_approval`, as a handler asking for approval would.
+async fn parked(app: &App, reason: &str) -> TaskId {
+    let t = app
+        .enqueue(task("noop", serde_json::json!({})))
+        .await
+        .unwrap()
+        .task;
     let ask = ApprovalRequest {
-        lease: LeaseRef::of(&claimed[0]).unwrap(),
+        lease: claim_one(app).await,
         reason: reason.into(),
         risk: RiskLevel::High,
     };
