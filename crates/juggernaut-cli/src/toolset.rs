@@ -57,30 +57,17 @@ pub async fn load(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<(Toolbo
     Ok((toolbox, t.workspaces.clone()))
 }
 
-/// Reads a secret from an environment variable or a file, naming the key that is missing.
+/// Reads a secret from an environment variable or a file, naming the section and its `keys`
+/// (the variable's key, the file's key).
 fn secret(
     env: Option<&str>,
     file: Option<&Path>,
     base: &Path,
-    key: &str,
+    section: &str,
+    keys: (&str, &str),
 ) -> anyhow::Result<Option<String>> {
-    if let Some(var) = env {
-        return match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(Some(v.trim().to_owned())),
-            _ => Err(BadInput(format!("{key}: environment variable {var} is not set")).into()),
-        };
-    }
-    if let Some(path) = file {
-        let path = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            base.join(path)
-        };
-        return std::fs::read_to_string(&path)
-            .map(|s| Some(s.trim().to_owned()))
-            .map_err(|e| BadInput(format!("{key}: cannot read {}: {e}", path.display())).into());
-    }
-    Ok(None)
+    crate::config::secret::read(env, file, base, keys.0, keys.1)
+        .map_err(|e| BadInput(format!("{section}: {e}")).into())
 }
 
 fn search(t: &Tools, secrets: &mut Vec<String>) -> anyhow::Result<Option<SearchConfig>> {
@@ -90,6 +77,7 @@ fn search(t: &Tools, secrets: &mut Vec<String>) -> anyhow::Result<Option<SearchC
         s.api_key_file.as_deref(),
         &t.base,
         "[tools.search]",
+        ("api_key_env", "api_key_file"),
     )?;
     secrets.extend(api_key.clone());
     let mut c: SearchConfig = serde_json::from_value(serde_json::json!({ "provider": s.provider }))
@@ -127,7 +115,7 @@ fn channel(
     let url = match (&c.url, &c.url_env) {
         (Some(u), _) => u.clone(),
         (None, env) => {
-            let v = secret(env.as_deref(), None, base, key)?.unwrap_or_default();
+            let v = secret(env.as_deref(), None, base, key, ("url_env", ""))?.unwrap_or_default();
             secrets.push(v.clone());
             v
         }
@@ -142,7 +130,7 @@ fn channel(
         _ => {
             let mut headers = std::collections::BTreeMap::new();
             for (h, var) in &c.header_env {
-                let v = secret(Some(var), None, base, key)?.unwrap_or_default();
+                let v = secret(Some(var), None, base, key, ("header_env", ""))?.unwrap_or_default();
                 secrets.push(v.clone());
                 headers.insert(h.clone(), v);
             }
@@ -153,7 +141,13 @@ fn channel(
 
 fn git(t: &Tools, tools: &mut Vec<Arc<dyn Tool>>, secrets: &mut Vec<String>) -> anyhow::Result<()> {
     if let Some(g) = &t.git {
-        let token = secret(g.token_env.as_deref(), None, &t.base, "[tools.git]")?;
+        let token = secret(
+            g.token_env.as_deref(),
+            None,
+            &t.base,
+            "[tools.git]",
+            ("token_env", ""),
+        )?;
         secrets.extend(token.clone());
         let git = juggernaut_tools_git::Git::with_token(g.config(), token.as_deref())
             .map_err(|e| BadInput(format!("[tools.git]: {e}")))?;
@@ -166,6 +160,7 @@ fn git(t: &Tools, tools: &mut Vec<Arc<dyn Tool>>, secrets: &mut Vec<String>) -> 
             h.token_file.as_deref(),
             &t.base,
             "[tools.github]",
+            ("token_env", "token_file"),
         )?;
         secrets.extend(token.clone());
         let mut cfg = juggernaut_tools_git::GitHubConfig {

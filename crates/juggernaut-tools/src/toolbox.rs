@@ -6,6 +6,7 @@
 use crate::redact::Redactor;
 use crate::registry::ToolRegistry;
 use crate::tool::{Permission, ToolContext, ToolError, ToolOutput};
+use juggernaut_core::text::{clipped, storable};
 use juggernaut_store::capability::tool_calls::{
     MAX_ARGUMENTS_BYTES, MAX_ERROR_BYTES, MAX_RESULT_BYTES,
 };
@@ -161,14 +162,14 @@ impl Toolbox {
             Err(e) => (
                 ToolCallStatus::Error,
                 String::new(),
-                Some(clip(
-                    &self.redactor.text(&clean(&e.to_string())),
+                Some(clipped(
+                    &self.redactor.text(&e.to_string()),
                     MAX_ERROR_BYTES,
                 )),
                 0.0,
             ),
         };
-        let text = self.redactor.text(&clean(&text));
+        let text = self.redactor.text(&storable(&text));
         let mut arguments = self.redactor.json(args);
         if arguments.to_string().len() > MAX_ARGUMENTS_BYTES || !no_nul(&arguments) {
             arguments = serde_json::json!({ "omitted": "arguments too large or not storable" });
@@ -177,14 +178,14 @@ impl Toolbox {
             task_id: ctx.task_id,
             attempt: ctx.attempt,
             lease_token: ctx.lease_token,
-            tool: clip(
+            tool: clipped(
                 name,
                 juggernaut_store::capability::tool_calls::MAX_TOOL_NAME,
             ),
             arguments,
             result_sha256: hex::encode(Sha256::digest(text.as_bytes())),
             result_bytes: text.len() as u64,
-            result: clip(&text, MAX_RESULT_BYTES),
+            result: clipped(&text, MAX_RESULT_BYTES),
             status,
             error,
             duration_us: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
@@ -193,23 +194,6 @@ impl Toolbox {
     }
 }
 
-/// Text without NUL (which no store keeps).
-fn clean(s: &str) -> String {
-    s.replace('\0', "\u{FFFD}")
-}
-
 fn no_nul(v: &serde_json::Value) -> bool {
     juggernaut_core::text::check_json("arguments", v).is_ok()
-}
-
-/// The first `max` bytes of `s`, cut at a character boundary.
-pub fn clip(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s[..end].to_owned()
 }

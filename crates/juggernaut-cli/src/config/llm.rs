@@ -254,28 +254,15 @@ impl RawProvider {
             file,
         )?)
         .unwrap_or(3);
-        p.api_key = match (self.api_key_env, self.api_key_file) {
-            (Some(_), Some(_)) => {
-                return Err(bad("set api_key_env or api_key_file, not both".into()));
-            }
-            (Some(var), None) => Some(ApiKey::new(&std::env::var(&var).map_err(|_| {
-                bad(format!(
-                    "the environment variable {var} (api_key_env) is not set"
-                ))
-            })?)),
-            (None, Some(path)) => {
-                let path = if path.is_absolute() {
-                    path
-                } else {
-                    base.join(path)
-                };
-                let key = std::fs::read_to_string(&path).map_err(|e| {
-                    bad(format!("cannot read api_key_file {}: {e}", path.display()))
-                })?;
-                Some(ApiKey::new(&key))
-            }
-            (None, None) => None,
-        };
+        p.api_key = super::secret::read(
+            self.api_key_env.as_deref(),
+            self.api_key_file.as_deref(),
+            base,
+            "api_key_env",
+            "api_key_file",
+        )
+        .map_err(bad)?
+        .map(|key| ApiKey::new(&key));
         Ok(p)
     }
 }

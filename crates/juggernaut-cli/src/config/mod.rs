@@ -3,6 +3,7 @@
 
 mod llm;
 mod planner;
+pub(crate) mod secret;
 mod sources;
 mod tools;
 

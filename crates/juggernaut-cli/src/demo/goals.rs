@@ -1,16 +1,14 @@
 //! The demo's goals and schedules. Each goal's target is set above what the sample data shows
-//! today (read from the sample database), so the goals stay active and get planned; each is
+//! today (read through the configured data source, as the sampler reads it), so the goals stay active and get planned; each is
 //! tagged so that one playbook matches it.
 
-use crate::demo::files::SAMPLE_DB;
+use crate::config::Config;
 use chrono::{Duration, Utc};
 use juggernaut_app::App;
 use juggernaut_core::goal::{MetricSource, MetricTarget, NewGoal};
 use juggernaut_core::schedule::NewSchedule;
 use juggernaut_core::{Goal, TaskKind};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{Connection, Row};
-use std::path::Path;
+use juggernaut_sources::Sources;
 
 /// One goal to add: title, tag, metric query, unit, and how far above today's value the target
 /// sits.
@@ -49,27 +47,18 @@ const GOALS: [Spec; 3] = [
 /// A goal for the LLM planner: no playbook matches it.
 const LLM_GOAL: &str = "Reduce emergency call-outs with preventive maintenance offers";
 
-/// Reads today's value of a metric from the sample database.
-async fn current(dir: &Path, query: &'static str) -> anyhow::Result<f64> {
-    let opts = SqliteConnectOptions::new()
-        .filename(dir.join(SAMPLE_DB))
-        .read_only(true);
-    let mut conn = SqliteConnection::connect_with(&opts).await?;
-    let row = sqlx::query(query).fetch_one(&mut conn).await?;
-    let v = match row.try_get::<f64, _>(0) {
-        Ok(v) => v,
-        Err(_) => row.try_get::<i64, _>(0)? as f64,
-    };
-    conn.close().await?;
-    Ok(v)
-}
-
 /// Adds the demo's goals (and the LLM's, if `llm`), returning them.
-pub async fn add(app: &App, dir: &Path, llm: bool) -> anyhow::Result<Vec<Goal>> {
+pub async fn add(app: &App, cfg: &Config, llm: bool) -> anyhow::Result<Vec<Goal>> {
     let deadline = Utc::now() + Duration::days(90);
     let mut added = Vec::new();
+    // Today's values are read the way the sampler reads them: through the data sources.
+    let sources = Sources::new(cfg.sources.resolve()?)?;
     for spec in &GOALS {
-        let now = current(dir, spec.query).await?;
+        let source = MetricSource::Sql {
+            source: "plumbing".into(),
+            query: spec.query.into(),
+        };
+        let now = sources.read(&source).await?;
         let mut g = NewGoal::titled(spec.title);
         g.description = format!(
             "Demo goal on the sample data (today: {now:.0} {}).",
@@ -78,15 +67,13 @@ pub async fn add(app: &App, dir: &Path, llm: bool) -> anyhow::Result<Vec<Goal>> 
         g.tags = vec![spec.tag.to_owned()];
         g.deadline = Some(deadline);
         g.target = Some(MetricTarget {
-            source: MetricSource::Sql {
-                source: "plumbing".into(),
-                query: spec.query.into(),
-            },
+            source,
             target: (now * spec.stretch).ceil(),
             unit: spec.unit.into(),
         });
         added.push(app.add_goal(g, "demo").await?);
     }
+    sources.close().await;
     if llm {
         let mut g = NewGoal::titled(LLM_GOAL);
         g.description = "Find which customers call us for emergencies and propose preventive \

@@ -33,7 +33,7 @@ pub async fn run(
     let (sampling, sources) = crate::sampling::load(cfg)?;
     let app = App::new(store.clone(), wiring.registry.clone())
         .with_planning(wiring.coverage.clone() as Arc<dyn PlanCoverage>);
-    let goals = super::goals::add(&app, dir, cfg.llm.provider.is_some()).await?;
+    let goals = super::goals::add(&app, cfg, cfg.llm.provider.is_some()).await?;
     super::goals::schedules(&app).await?;
     println!(
         "demo workspace: {}\n  sample data: {} (technicians, customers, leads, jobs, invoices)\n  {} goals, {} playbooks, 2 schedules; database {}",

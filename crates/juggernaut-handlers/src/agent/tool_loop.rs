@@ -14,7 +14,7 @@ use juggernaut_store::{CostFilter, Limits, ToolCallId};
 use juggernaut_tools::Permission;
 use std::time::{Duration, Instant};
 
-/// Most characters of a tool result shown to the model.
+/// Most bytes of a tool result shown to the model.
 const MAX_SHOWN: usize = 16_000;
 /// Most tool calls one model answer may ask for; the rest are answered with an error.
 const MAX_CALLS_PER_STEP: usize = 8;
@@ -310,7 +310,7 @@ async fn one_call(
         evidence,
         content,
     });
-    Ok(clip_chars(&shown, MAX_SHOWN))
+    Ok(juggernaut_core::text::clipped(&shown, MAX_SHOWN))
 }
 
 /// The cited ids that are successful calls of this run.
@@ -347,13 +347,6 @@ async fn check_cost(
         )));
     }
     Ok(())
-}
-
-fn clip_chars(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((at, _)) => format!("{}… [clipped]", &s[..at]),
-        None => s.to_owned(),
-    }
 }
 
 /// Sent once when an answer cites none of the calls that succeeded.

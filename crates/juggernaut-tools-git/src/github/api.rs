@@ -5,6 +5,7 @@
 
 use super::GitHubConfig;
 use crate::secret::{Secret, redact};
+use juggernaut_core::text::clipped;
 use juggernaut_tools::ToolError;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -180,7 +181,7 @@ impl Api {
 /// start.
 fn said(body: &str) -> String {
     let Ok(v) = serde_json::from_str::<Value>(body) else {
-        return clip(body.trim(), 300);
+        return clipped(body.trim(), 300);
     };
     let mut parts = Vec::new();
     if let Some(m) = v["message"].as_str() {
@@ -200,17 +201,8 @@ fn said(body: &str) -> String {
         }
     }
     if parts.is_empty() {
-        clip(body.trim(), 300)
+        clipped(body.trim(), 300)
     } else {
-        clip(&parts.join("; "), 1000)
+        clipped(&parts.join("; "), 1000)
     }
-}
-
-/// The first `max` bytes of `s`, cut at a character boundary.
-fn clip(s: &str, max: usize) -> String {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s[..end].to_owned()
 }
