@@ -7,16 +7,20 @@
 
 pub mod approvals;
 pub mod error;
+pub mod escalations;
 pub mod goals;
 pub mod schedules;
 pub mod status;
 pub mod tasks;
+pub mod tokens;
 
 pub use error::AppError;
+pub use escalations::EscalationList;
 pub use goals::{GoalDetail, PlanView};
 pub use schedules::check_schedule;
 pub use status::Status;
 pub use tasks::{TaskDetail, check_task};
+pub use tokens::IssuedToken;
 
 use juggernaut_core::PlanCoverage;
 use juggernaut_handler::Registry;

@@ -151,6 +151,7 @@ async fn parked(app: &App, reason: &str) -> TaskId {
         lease: claim_one(app).await,
         reason: reason.into(),
         risk: RiskLevel::High,
+        assessment: None,
     };
     app.store().request_approval(ask).await.unwrap();
     t.id

@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod db;
 mod demo;
+mod escalating;
 mod exit;
 mod input;
 mod output;

@@ -2,17 +2,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod approvals;
+mod audit;
 mod bad_input;
 mod bench;
 mod cluster;
 mod crash;
 mod demo;
 mod doctor;
+mod escalations;
+mod gate;
 mod goals;
 mod hardening;
 mod input;
 mod llm;
+mod secrets;
 mod sources;
 mod support;
 mod tasks;
+mod tokens;
 mod up;

@@ -25,6 +25,7 @@ async fn parked(cwd: &Cwd, title: &str, reason: &str) -> String {
         lease: LeaseRef::of(&claimed[0]).unwrap(),
         reason: reason.into(),
         risk: RiskLevel::High,
+        assessment: None,
     };
     store.request_approval(ask).await.unwrap();
     store.close().await;

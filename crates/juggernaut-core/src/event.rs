@@ -99,6 +99,18 @@ pub enum EventKind {
     /// A tool call ended and was recorded in the tool-call ledger.
     #[serde(rename = "tool.called")]
     ToolCalled,
+    /// An API token was created (its secret is never in the event).
+    #[serde(rename = "token.created")]
+    TokenCreated,
+    /// An API token was revoked.
+    #[serde(rename = "token.revoked")]
+    TokenRevoked,
+    /// An escalation was raised (a new record; raising an open one again only counts it).
+    #[serde(rename = "escalation.raised")]
+    EscalationRaised,
+    /// A person acknowledged an escalation.
+    #[serde(rename = "escalation.acked")]
+    EscalationAcked,
     /// A worker process registered.
     #[serde(rename = "worker.registered")]
     WorkerRegistered,
@@ -130,7 +142,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 39] = [
+    pub const ALL: [EventKind; 43] = [
         Self::TaskEnqueued,
         Self::TaskPromoted,
         Self::TaskClaimed,
@@ -161,6 +173,10 @@ impl EventKind {
         Self::CostReserved,
         Self::CostSettled,
         Self::ToolCalled,
+        Self::TokenCreated,
+        Self::TokenRevoked,
+        Self::EscalationRaised,
+        Self::EscalationAcked,
         Self::WorkerRegistered,
         Self::WorkerLost,
         Self::WorkerRecovered,
@@ -205,6 +221,10 @@ impl EventKind {
             Self::CostReserved => "cost.reserved",
             Self::CostSettled => "cost.settled",
             Self::ToolCalled => "tool.called",
+            Self::TokenCreated => "token.created",
+            Self::TokenRevoked => "token.revoked",
+            Self::EscalationRaised => "escalation.raised",
+            Self::EscalationAcked => "escalation.acked",
             Self::WorkerRegistered => "worker.registered",
             Self::WorkerLost => "worker.lost",
             Self::WorkerRecovered => "worker.recovered",

@@ -4,6 +4,7 @@
 
 pub mod cost;
 pub mod error;
+pub mod escalation;
 pub mod event;
 pub mod evidence;
 pub mod goal;
@@ -18,10 +19,12 @@ pub mod schedule;
 pub mod status;
 pub mod task;
 pub mod text;
+pub mod token;
 pub mod transition;
 pub mod worker;
 
 pub use error::DomainError;
+pub use escalation::{Escalation, EscalationId, EscalationKind, EscalationLevel, NewEscalation};
 pub use event::{AuditEvent, EventKind};
 pub use evidence::Evidence;
 pub use goal::{Goal, GoalStatus, MetricSource, MetricTarget, NewGoal};
@@ -29,7 +32,8 @@ pub use ids::{GoalId, TaskId, WorkerId};
 pub use kind::TaskKind;
 pub use plan::{PLAN_KIND, Plan, PlanCoverage, PlanGraph, PlanTask};
 pub use retry::{Backoff, Failed, FailureOutcome};
-pub use risk::RiskLevel;
+pub use risk::{RiskAssessment, RiskFactor, RiskLevel};
 pub use status::TaskStatus;
 pub use task::{NewTask, Origin, Task, Waiting};
+pub use token::{ApiRole, Permission};
 pub use transition::Action;

@@ -13,6 +13,8 @@ use std::str::FromStr;
 
 /// Largest accepted task input, serialized.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
+/// Longest text a parked task keeps for what it waits for (the reason of an approval request).
+pub const MAX_WAITING_BYTES: usize = 2000;
 /// Default number of attempts before a task is dead-lettered.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 /// Bounds on `max_attempts`: every limit is finite.
@@ -177,6 +179,9 @@ pub enum Waiting {
         reason: String,
         /// How risky it is.
         risk: crate::risk::RiskLevel,
+        /// The score and its factors, when the gate assessed it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assessment: Option<crate::risk::RiskAssessment>,
     },
 }
 
@@ -187,10 +192,10 @@ impl Waiting {
             Self::External { what, .. } => ("what", what),
             Self::Approval { reason, .. } => ("reason", reason),
         };
-        if text.is_empty() || text.len() > 2000 {
+        if text.is_empty() || text.len() > MAX_WAITING_BYTES {
             return Err(DomainError::InvalidField {
                 field,
-                reason: "must be 1-2000 bytes".into(),
+                reason: format!("must be 1-{MAX_WAITING_BYTES} bytes"),
             });
         }
         text::check_text(field, text)

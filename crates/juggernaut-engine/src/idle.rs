@@ -25,11 +25,15 @@ pub enum Loop {
     Sampler,
     /// Tasks proposed by proactive templates.
     Proactive,
+    /// Escalations raised and sent.
+    Escalator,
+    /// Approvals waiting, and their timeouts.
+    Approvals,
 }
 
 impl Loop {
     /// Every loop.
-    pub const ALL: [Loop; 8] = [
+    pub const ALL: [Loop; 10] = [
         Self::Dispatcher,
         Self::Leader,
         Self::Watchdog,
@@ -38,6 +42,8 @@ impl Loop {
         Self::Planner,
         Self::Sampler,
         Self::Proactive,
+        Self::Escalator,
+        Self::Approvals,
     ];
 
     /// The loop's name in status and metrics.
@@ -51,6 +57,8 @@ impl Loop {
             Self::Planner => "planner",
             Self::Sampler => "sampler",
             Self::Proactive => "proactive",
+            Self::Escalator => "escalator",
+            Self::Approvals => "approvals",
         }
     }
 }
@@ -86,11 +94,15 @@ pub enum Idle {
     CannotPlan,
     /// Some goals' metrics cannot be read (a data source fails, or answers no number).
     MetricsUnreadable,
+    /// Escalations are recorded but not sent: no notify channel is configured.
+    NoNotifyChannel,
+    /// Tasks wait for a person's approval.
+    WaitingForApproval,
 }
 
 impl Idle {
     /// Every code, in label order.
-    pub const ALL: [Idle; 14] = [
+    pub const ALL: [Idle; 16] = [
         Self::NoReadyTasks,
         Self::NoKinds,
         Self::StoreUnavailable,
@@ -105,6 +117,8 @@ impl Idle {
         Self::NoOpenGoals,
         Self::CannotPlan,
         Self::MetricsUnreadable,
+        Self::NoNotifyChannel,
+        Self::WaitingForApproval,
     ];
 
     /// The metric label.
@@ -124,6 +138,8 @@ impl Idle {
             Self::NoOpenGoals => "no_open_goals",
             Self::CannotPlan => "cannot_plan",
             Self::MetricsUnreadable => "metrics_unreadable",
+            Self::NoNotifyChannel => "no_notify_channel",
+            Self::WaitingForApproval => "waiting_for_approval",
         }
     }
 }

@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod dispatcher;
+mod escalator;
+mod gate;
 mod maintenance;
 mod node;
 mod planner;

@@ -2,6 +2,8 @@
 //! to the capabilities a handler may use, never the whole store: housekeeping, goals, costs, and
 //! the toolbox (every tool call goes through it and into the ledger) with the task workspaces.
 
+use crate::HandlerError;
+use crate::gate::{Beyond, Envelope, Gate};
 use crate::input::{InputError, TaskInput};
 use async_trait::async_trait;
 use juggernaut_core::Task;
@@ -51,6 +53,8 @@ pub struct Handles {
     pub tools: Toolbox,
     /// Where task workspaces live.
     pub workspaces: Workspaces,
+    /// The policy and what this worker's roles allow.
+    pub gate: Gate,
 }
 
 impl Handles {
@@ -66,6 +70,7 @@ impl Handles {
             reads: store,
             tools,
             workspaces: Workspaces::new(DEFAULT_WORKSPACES),
+            gate: Gate::default(),
         }
     }
 
@@ -91,6 +96,8 @@ pub struct TaskContext {
     pub cancel: CancellationToken,
     /// The capabilities a handler may use.
     pub handles: Handles,
+    /// What this run's tool calls may do without asking again (set by the gate).
+    pub envelope: Envelope,
 }
 
 impl TaskContext {
@@ -116,17 +123,32 @@ impl TaskContext {
         }
     }
 
-    /// Calls a tool for this attempt through the toolbox (recorded in the ledger). A call the
-    /// ledger could not record ends the attempt (retryable).
+    /// Calls a tool for this attempt through the toolbox (recorded in the ledger), within the
+    /// run's envelope: the permissions are narrowed to what the worker's roles allow, and a tool
+    /// its approval does not cover ends the attempt with [`HandlerError::NeedsApproval`] (the
+    /// task parks) before anything runs. A call the ledger could not record ends the attempt
+    /// (retryable).
     pub async fn call_tool(
         &self,
         name: &str,
         args: serde_json::Value,
         allowed: &[Permission],
-    ) -> Result<CalledTool, crate::HandlerError> {
+    ) -> Result<CalledTool, HandlerError> {
+        let allowed = self.envelope.permitted(allowed);
+        if let Some(tool) = self.handles.tools.registry().get(name)
+            && allowed.contains(&tool.permission())
+        {
+            match self.envelope.check(tool.as_ref()) {
+                Ok(()) => {}
+                Err(Beyond::Ask { reason, assessment }) => {
+                    return Err(HandlerError::NeedsApproval { reason, assessment });
+                }
+                Err(Beyond::Refused(why)) => return Err(HandlerError::Permanent(why)),
+            }
+        }
         self.handles
             .tools
-            .call(&self.tool_context(), name, args, allowed)
+            .call(&self.tool_context(), name, args, &allowed)
             .await
             .map_err(crate::outcome::tool_aborted)
     }

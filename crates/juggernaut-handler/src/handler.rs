@@ -1,9 +1,11 @@
 //! The [`Handler`] trait: how one task kind runs, what it takes, and what proves it ran.
 
 use crate::context::TaskContext;
+use crate::gate::Reach;
 use crate::input::InputSpec;
 use crate::outcome::{Done, HandlerError, Outcome};
 use async_trait::async_trait;
+use juggernaut_core::RiskLevel;
 use std::time::Duration;
 
 /// How long a verification may take unless the kind says otherwise.
@@ -45,5 +47,20 @@ pub trait Handler: Send + Sync + 'static {
     /// leaves the task `running`.
     fn verifies_outside(&self) -> bool {
         false
+    }
+
+    /// How risky the kind's own work is, before its tools and money count (the gate's `kind`
+    /// factor).
+    fn risk(&self) -> RiskLevel {
+        RiskLevel::Low
+    }
+
+    /// What a task of this kind with `input` may do: the permissions its tool calls may use, the
+    /// tools it names, the money it may spend. The gate scores it before the task runs, and the
+    /// run's tool calls are held to it. Read it leniently: an input the kind would refuse never
+    /// runs anyway.
+    fn reach(&self, input: &serde_json::Value) -> Reach {
+        let _ = input;
+        Reach::default()
     }
 }

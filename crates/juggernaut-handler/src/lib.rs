@@ -7,6 +7,7 @@
 //! crate; the binary wires them.
 
 pub mod context;
+pub mod gate;
 pub mod handler;
 pub mod input;
 pub mod outcome;

@@ -68,6 +68,15 @@ pub enum HandlerError {
     /// Retrying cannot help (invalid input).
     #[error("{0}")]
     Permanent(String),
+    /// A tool call went beyond what the task's approval covers: the task parks for a new
+    /// approval instead of making it.
+    #[error("needs approval: {reason}")]
+    NeedsApproval {
+        /// Why, with the new score explained.
+        reason: String,
+        /// The task's score with the call's tool added.
+        assessment: juggernaut_core::RiskAssessment,
+    },
 }
 
 impl HandlerError {
@@ -83,7 +92,7 @@ impl HandlerError {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Retryable { .. } => true,
-            Self::Permanent(_) => false,
+            Self::Permanent(_) | Self::NeedsApproval { .. } => false,
         }
     }
 
@@ -91,7 +100,7 @@ impl HandlerError {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::Retryable { retry_after, .. } => *retry_after,
-            Self::Permanent(_) => None,
+            Self::Permanent(_) | Self::NeedsApproval { .. } => None,
         }
     }
 }

@@ -122,6 +122,7 @@ pub fn prefixed(what: &str, e: HandlerError) -> HandlerError {
             retry_after,
         },
         HandlerError::Permanent(message) => HandlerError::Permanent(format!("{what}: {message}")),
+        asks @ HandlerError::NeedsApproval { .. } => asks,
     }
 }
 

@@ -166,6 +166,10 @@ fn retry_after(content: &Value) -> Option<Duration> {
 
 #[async_trait]
 impl Handler for Http {
+    fn reach(&self, _input: &serde_json::Value) -> juggernaut_handler::gate::Reach {
+        crate::reach::http()
+    }
+
     fn kind(&self) -> &'static str {
         "http"
     }

@@ -13,6 +13,7 @@ pub mod maintenance;
 pub mod markdown;
 pub mod noop;
 pub mod notify;
+pub mod reach;
 pub mod report;
 pub mod research;
 pub mod shell;

@@ -95,6 +95,10 @@ pub fn sent_on(done: &Done, channel: &str) -> bool {
 
 #[async_trait]
 impl Handler for Notify {
+    fn reach(&self, _input: &serde_json::Value) -> juggernaut_handler::gate::Reach {
+        crate::reach::notify()
+    }
+
     fn kind(&self) -> &'static str {
         "notify"
     }

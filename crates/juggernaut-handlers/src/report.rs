@@ -194,6 +194,10 @@ fn render(title: &str, task: i64, now: DateTime<Utc>, goals: &[Goal], spend: &Sp
 
 #[async_trait]
 impl Handler for Report {
+    fn reach(&self, input: &serde_json::Value) -> juggernaut_handler::gate::Reach {
+        crate::reach::report(input)
+    }
+
     fn kind(&self) -> &'static str {
         "report"
     }

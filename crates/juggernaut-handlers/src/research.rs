@@ -76,6 +76,10 @@ const NET: [Permission; 1] = [Permission::Network];
 
 #[async_trait]
 impl Handler for Research {
+    fn reach(&self, _input: &serde_json::Value) -> juggernaut_handler::gate::Reach {
+        crate::reach::research()
+    }
+
     fn kind(&self) -> &'static str {
         "research"
     }

@@ -84,6 +84,14 @@ impl ShellInput {
 
 #[async_trait]
 impl Handler for Shell {
+    fn reach(&self, _input: &serde_json::Value) -> juggernaut_handler::gate::Reach {
+        crate::reach::shell()
+    }
+
+    fn risk(&self) -> juggernaut_core::RiskLevel {
+        juggernaut_core::RiskLevel::Medium
+    }
+
     fn kind(&self) -> &'static str {
         "shell"
     }

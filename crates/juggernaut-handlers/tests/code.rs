@@ -137,6 +137,16 @@ impl Rig {
                 if done(&t) {
                     return t;
                 }
+                if t.status == juggernaut_core::TaskStatus::WaitingApproval {
+                    // These tests are about the handlers: a person approves what the policy holds.
+                    let yes = juggernaut_store::Decision {
+                        approve: true,
+                        actor: "test approver".into(),
+                        reason: String::new(),
+                    };
+                    self.store.decide_approval(id, yes).await.unwrap();
+                }
+
                 if t.status.is_terminal() {
                     panic!(
                         "task {id} ended {:?} ({:?}) before {what}",

@@ -1,14 +1,22 @@
 //! The engine's HTTP listener: `/healthz` (the process answers), `/readyz` (the store answers),
 //! and `/metrics` (the engine's metrics, fed by its events, with the queue counts by status,
-//! leadership and each loop's idle code set at scrape time). The API and dashboard come later.
+//! leadership and each loop's idle code set at scrape time), all public, and the API under `/api`
+//! (`api/`), where every call needs an API token (`auth`) whose role allows it; its errors are
+//! JSON (`error`). The dashboard comes later.
 
+mod api;
+mod auth;
+mod error;
 mod metrics;
+
+pub use error::ApiError;
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use juggernaut_app::App;
 use juggernaut_core::WorkerId;
 use juggernaut_engine::events::EventSink;
 use juggernaut_engine::idle::IdleBoard;
@@ -22,6 +30,8 @@ use tokio_util::sync::CancellationToken;
 pub struct AppState {
     /// The store.
     pub store: Arc<dyn Store>,
+    /// The application layer over the same store: every `/api` operation.
+    pub app: App,
     /// This process's worker id.
     pub worker: WorkerId,
     /// This process's idle reasons.
@@ -36,6 +46,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
+        .merge(api::routes())
+        .fallback(api::no_route)
+        .method_not_allowed_fallback(api::wrong_method)
         .with_state(state)
 }
 

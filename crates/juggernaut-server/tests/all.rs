@@ -34,8 +34,13 @@ async fn health_readiness_and_metrics() {
         Idle::NoSchedules,
         "no schedules, and \"quotes\"\nand lines stay out of labels",
     );
+    let app = juggernaut_app::App::new(
+        store.clone(),
+        juggernaut_handler::Registry::new(vec![]).unwrap(),
+    );
     let state = AppState {
         store: store.clone(),
+        app,
         worker: "w".into(),
         idle,
         events: Default::default(),

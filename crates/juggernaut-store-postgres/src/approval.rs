@@ -24,6 +24,7 @@ async fn request_held(conn: &mut PgConnection, r: &ApprovalRequest) -> Result<()
     let waiting = Waiting::Approval {
         reason: r.reason.clone(),
         risk: r.risk,
+        assessment: r.assessment.clone(),
     };
     sqlx::query(
         "UPDATE tasks SET status = 'waiting_approval', lease_expires_at = NULL, \
@@ -37,6 +38,7 @@ async fn request_held(conn: &mut PgConnection, r: &ApprovalRequest) -> Result<()
     let data = ApprovalRequested {
         reason: r.reason.clone(),
         risk: r.risk,
+        assessment: r.assessment.clone(),
     };
     let e = Entry::transition(
         EventKind::TaskApprovalRequested,

@@ -8,6 +8,7 @@
 
 mod approval;
 mod audit;
+mod audit_read;
 mod block;
 mod cancel;
 mod capability;
@@ -17,6 +18,8 @@ mod complete;
 mod costs;
 mod enqueue;
 mod error;
+mod escalation_scan;
+mod escalations;
 mod external;
 mod fail;
 mod fence;
@@ -37,6 +40,7 @@ mod row;
 mod schedules;
 mod store;
 mod time;
+mod tokens;
 mod tool_calls;
 mod upkeep;
 mod verify;

@@ -1,5 +1,6 @@
 //! Pruning: terminal tasks finished before the retention window (by the database clock) go, with
-//! their events and dependency edges, in one statement. The rows are taken with `SKIP LOCKED`:
+//! their dependency edges, in one statement; their events stay (the audit log is append-only and
+//! outlives the tasks it describes). The rows are taken with `SKIP LOCKED`:
 //! one another transaction holds (a requeue, say) stays for the next prune.
 
 use crate::audit::{self, Entry};
@@ -16,7 +17,6 @@ const PRUNE: &str = "WITH old AS (SELECT id FROM tasks \
          WHERE finished_at < now() - $1::bigint * interval '1 microsecond' \
            AND status IN ('completed', 'failed', 'dead', 'cancelled', 'blocked') \
          FOR UPDATE SKIP LOCKED), \
-     events_gone AS (DELETE FROM events WHERE task_id IN (SELECT id FROM old)), \
      gone AS (DELETE FROM tasks WHERE id IN (SELECT id FROM old) RETURNING id) \
      SELECT count(*) FROM gone";
 

@@ -19,6 +19,7 @@ pub async fn request(store: &SqliteStore, r: ApprovalRequest) -> Result<(), Stor
     let waiting = Waiting::Approval {
         reason: r.reason.clone(),
         risk: r.risk,
+        assessment: r.assessment.clone(),
     };
     sqlx::query(
         "UPDATE tasks SET status = 'waiting_approval', lease_expires_at = NULL, \
@@ -33,6 +34,7 @@ pub async fn request(store: &SqliteStore, r: ApprovalRequest) -> Result<(), Stor
     let data = ApprovalRequested {
         reason: r.reason,
         risk: r.risk,
+        assessment: r.assessment,
     };
     let e = Entry::transition(
         EventKind::TaskApprovalRequested,

@@ -5,6 +5,7 @@
 
 mod approval;
 mod audit;
+mod audit_read;
 mod block;
 mod cancel;
 mod capability;
@@ -14,6 +15,8 @@ mod complete;
 mod costs;
 mod enqueue;
 mod error;
+mod escalation_scan;
+mod escalations;
 mod external;
 mod fail;
 mod fence;
@@ -33,6 +36,7 @@ mod row;
 mod schedules;
 mod store;
 mod time;
+mod tokens;
 mod tool_calls;
 mod verify;
 mod workers;

@@ -1,4 +1,5 @@
-//! Pruning: terminal tasks finished before the retention window go, with their events.
+//! Pruning: terminal tasks finished before the retention window go; their events stay (the audit
+//! log is append-only and outlives the tasks it describes).
 
 use crate::audit::{self, Entry};
 use crate::error::db;
@@ -18,13 +19,6 @@ pub async fn terminal(
     let mut tx = store.write().await?;
     let old = "SELECT id FROM tasks INDEXED BY tasks_finished WHERE finished_at < ?1 \
                AND status IN ('completed', 'failed', 'dead', 'cancelled', 'blocked')";
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DELETE FROM events WHERE task_id IN ({old})"
-    )))
-    .bind(cutoff)
-    .execute(&mut *tx)
-    .await
-    .map_err(db("prune"))?;
     let n = sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM tasks WHERE id IN ({old})"
     )))

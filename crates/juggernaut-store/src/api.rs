@@ -94,6 +94,8 @@ pub struct ApprovalRequest {
     pub reason: String,
     /// How risky it is.
     pub risk: juggernaut_core::RiskLevel,
+    /// The score and its factors (kept on the task and in the event; an approval covers it).
+    pub assessment: Option<juggernaut_core::RiskAssessment>,
 }
 
 /// A person's decision on a task waiting for approval.
@@ -162,6 +164,7 @@ impl ApprovalRequest {
         let waiting = juggernaut_core::Waiting::Approval {
             reason: self.reason.clone(),
             risk: self.risk,
+            assessment: None,
         };
         waiting.validate()?;
         Ok(())

@@ -7,9 +7,13 @@ use juggernaut_core::{EventKind, GoalStatus, Origin, RiskLevel, TaskId, TaskKind
 use serde::{Deserialize, Serialize};
 
 mod costs;
+mod escalations;
+mod tokens;
 mod tools;
 
 pub use costs::{CostReserved, CostSettled};
+pub use escalations::EscalationEvent;
+pub use tokens::TokenEvent;
 pub use tools::ToolCalled;
 
 /// `task.enqueued`.
@@ -135,6 +139,9 @@ pub struct ApprovalRequested {
     pub reason: String,
     /// How risky it is.
     pub risk: RiskLevel,
+    /// The score and its factors: what an approval of this request covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<juggernaut_core::RiskAssessment>,
 }
 
 /// `worker.*`: the worker and what happened.
@@ -299,6 +306,10 @@ pub enum Payload {
     CostSettled(CostSettled),
     /// `tool.called`.
     ToolCalled(ToolCalled),
+    /// `token.created`, `token.revoked`.
+    Token(TokenEvent),
+    /// `escalation.raised`, `escalation.acked`.
+    Escalation(EscalationEvent),
 }
 
 impl Payload {
@@ -344,6 +355,10 @@ impl Payload {
             K::CostReserved => Self::CostReserved(serde_json::from_value(d)?),
             K::CostSettled => Self::CostSettled(serde_json::from_value(d)?),
             K::ToolCalled => Self::ToolCalled(serde_json::from_value(d)?),
+            K::TokenCreated | K::TokenRevoked => Self::Token(serde_json::from_value(d)?),
+            K::EscalationRaised | K::EscalationAcked => {
+                Self::Escalation(serde_json::from_value(d)?)
+            }
         })
     }
 

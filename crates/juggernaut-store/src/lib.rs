@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod audit_query;
 pub mod capability;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -16,16 +17,20 @@ pub mod url;
 /// Every capability trait, for callers that use a whole store: `use juggernaut_store::prelude::*`.
 pub mod prelude {
     pub use crate::{
-        Admin, CostStore, Leadership, Queue, Retention, ScheduleStore, Store, TaskReads, ToolCalls,
-        Workers,
+        Admin, CostStore, Escalations, Leadership, Queue, Retention, ScheduleStore, Store,
+        TaskReads, Tokens, ToolCalls, Workers,
     };
 }
 
 pub use api::*;
+pub use audit_query::{AuditCursor, AuditFilter, AuditPage, MAX_AUDIT_PAGE};
 pub use capability::admin::Admin;
 pub use capability::costs::{
     BudgetScope, CostFilter, CostId, CostRecord, CostState, CostStore, Limits, Reservation, Spend,
     Usage,
+};
+pub use capability::escalations::{
+    EscalationPage, Escalations, FailingKind, GoalSpend, MAX_ESCALATIONS, OverdueTask,
 };
 pub use capability::goals::{GoalFilter, GoalStore, MAX_RAW, NewPlan, PlanningFailure, Recorded};
 pub use capability::leadership::{self, LeaderInfo, Leadership};
@@ -33,6 +38,7 @@ pub use capability::queue::Queue;
 pub use capability::reads::TaskReads;
 pub use capability::retention::Retention;
 pub use capability::schedules::{BadSchedule, ScheduleStore, Schedules};
+pub use capability::tokens::{NewToken, TokenId, TokenRecord, Tokens};
 pub use capability::tool_calls::{
     NewToolCall, ToolCallId, ToolCallRecord, ToolCallStatus, ToolCalls,
 };

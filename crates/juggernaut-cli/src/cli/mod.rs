@@ -1,16 +1,22 @@
 //! The command line, declared in one place: every flag and subcommand with its help.
 
 mod approval;
+mod audit;
 mod bench;
+mod escalation;
 mod goal;
 mod parse;
 mod playbook;
+mod token;
 
 pub use approval::{ApprovalCommand, ApproveArgs, RejectArgs};
+pub use audit::AuditArgs;
 pub use bench::{BenchArgs, BenchBackend};
+pub use escalation::EscalationCommand;
 pub use goal::{GoalArgs, GoalCommand};
 pub use parse::{MAX_ATTEMPTS, MAX_BENCH_TASKS, MAX_DELAY_SECS, id_parser, ranged};
 pub use playbook::PlaybookCommand;
+pub use token::{CreateTokenArgs, TokenCommand};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -58,6 +64,16 @@ pub enum Command {
     Approve(ApproveArgs),
     /// Reject a task waiting for approval: it is cancelled (its dependents are blocked).
     Reject(RejectArgs),
+    /// Escalations for a person (stuck tasks, failures, dead letters, approvals, budgets, goals
+    /// at risk): list and acknowledge.
+    #[command(subcommand)]
+    Escalation(EscalationCommand),
+    /// API tokens for the HTTP API (roles admin, operator, approver, viewer): create, list,
+    /// revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The audit log (append-only), newest first: filter by task, actor, kind and time.
+    Audit(AuditArgs),
     /// Run the benchmark workloads (../shared/bench/WORKLOADS.md) and print one line each.
     Bench(BenchArgs),
     /// Run the engine: every role, the HTTP listener (/healthz, /readyz, /metrics).
@@ -108,8 +124,8 @@ pub struct EngineArgs {
     /// Task slots in this process (1-1024).
     #[arg(long, env = "JUGGERNAUT_CONCURRENCY", value_parser = ranged::<u32>(1, 1024))]
     pub concurrency: Option<u32>,
-    /// Allow a listen address that is not loopback. The HTTP listener has no authentication yet:
-    /// anyone who can reach the address can read /metrics and /readyz.
+    /// Listen on an address that is not loopback even though no API token exists. /healthz,
+    /// /readyz and /metrics are public; every /api call still needs a token.
     #[arg(long)]
     pub insecure_listen: bool,
 }
@@ -117,7 +133,8 @@ pub struct EngineArgs {
 /// `juggernaut up`
 #[derive(Debug, Args)]
 pub struct UpArgs {
-    /// HTTP listen address (default 127.0.0.1:7777; loopback only unless --insecure-listen).
+    /// HTTP listen address (default 127.0.0.1:7777). Another address needs an active API token
+    /// (`juggernaut token create --role admin`) or --insecure-listen.
     #[arg(long, env = "JUGGERNAUT_LISTEN")]
     pub listen: Option<String>,
     /// Engine settings.

@@ -38,7 +38,14 @@ pub async fn list(ctx: &Ctx, cmd: ApprovalCommand) -> anyhow::Result<()> {
 /// One table row (the table prints every cell through [`output::clean`]).
 fn row(t: &Task) -> Vec<String> {
     let (risk, reason) = match &t.waiting {
-        Some(Waiting::Approval { reason, risk }) => (risk.to_string(), reason.clone()),
+        Some(Waiting::Approval {
+            reason,
+            risk,
+            assessment,
+        }) => match assessment {
+            Some(a) => (format!("{} {}", a.score, risk), reason.clone()),
+            None => (risk.to_string(), reason.clone()),
+        },
         _ => ("-".to_owned(), String::new()),
     };
     vec![

@@ -2,13 +2,17 @@
 //! the database URL from flag, environment, file or default) once, then routes.
 
 mod approval;
+mod audit;
 mod dlq;
 mod doctor;
+mod escalation;
 mod goal;
+mod listen;
 mod migrate;
 mod schedule;
 mod status;
 mod task;
+mod token;
 mod up;
 
 mod playbook;
@@ -69,6 +73,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Approval(cmd) => approval::list(&ctx, cmd).await,
         Command::Approve(args) => approval::approve(&ctx, args).await,
         Command::Reject(args) => approval::reject(&ctx, args).await,
+        Command::Escalation(cmd) => escalation::run(&ctx, cmd).await,
+        Command::Token(cmd) => token::run(&ctx, cmd).await,
+        Command::Audit(args) => audit::run(&ctx, args).await,
         Command::Bench(args) => crate::bench::run(&ctx.url, args).await,
         Command::Up(args) => up::up(&ctx, args).await,
         Command::Worker(args) => match args.command {

@@ -7,7 +7,7 @@ use crate::exit::BadInput;
 use crate::input::{self, Lines};
 use crate::output::{self, clean};
 use juggernaut_app::App;
-use juggernaut_core::{GoalId, NewTask, TaskId, TaskStatus};
+use juggernaut_core::{GoalId, NewTask, TaskId, TaskStatus, Waiting};
 use juggernaut_handler::Registry;
 use juggernaut_store::{PageRequest, TaskFilter};
 use serde::Deserialize;
@@ -302,6 +302,21 @@ async fn show(app: &App, id: TaskId, as_json: bool) -> anyhow::Result<()> {
     }
     if let Some(e) = &task.last_error {
         println!("last error: {}", clean(e));
+    }
+    match &task.waiting {
+        Some(Waiting::Approval { reason, .. }) => println!(
+            "waiting for approval: {} (`juggernaut approve {}` or `juggernaut reject {} --reason ...`)",
+            clean(reason),
+            task.id,
+            task.id
+        ),
+        Some(Waiting::External { what, check_at }) => {
+            println!(
+                "waiting for: {} (looked at again at {check_at})",
+                clean(what)
+            );
+        }
+        None => {}
     }
     if let Some(r) = &task.result {
         println!("result: {}", clean(&r.to_string()));

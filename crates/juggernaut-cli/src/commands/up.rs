@@ -7,18 +7,23 @@ use crate::cli::{UpArgs, WorkerArgs};
 use crate::config::{self, Config};
 use crate::db::{self, Access};
 use crate::output;
+use juggernaut_app::App;
+use juggernaut_core::PlanCoverage;
 use juggernaut_core::worker::Role;
 use juggernaut_engine::node::worker_name;
 use juggernaut_engine::{Node, NodeConfig};
+use juggernaut_handler::gate::{self, Gate};
 use juggernaut_server::AppState;
 use juggernaut_store::url::redact;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 /// `juggernaut up`.
 pub async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {
     let cfg = ctx.config.clone().with_concurrency(args.engine.concurrency);
-    let listen = cfg.listen_addr(args.listen.as_deref(), args.engine.insecure_listen)?;
+    let listen = cfg.listen_addr(args.listen.as_deref())?;
+    super::listen::check(&ctx.url, listen, args.engine.insecure_listen).await?;
     run(&ctx.url, &cfg, Role::ALL.to_vec(), Some(listen)).await
 }
 
@@ -30,7 +35,11 @@ pub async fn worker(ctx: &Ctx, args: WorkerArgs) -> anyhow::Result<()> {
         return Err(crate::exit::BadInput("--roles names no role".into()).into());
     }
     let listen = match &args.listen {
-        Some(flag) => Some(cfg.listen_addr(Some(flag), args.engine.insecure_listen)?),
+        Some(flag) => {
+            let addr = cfg.listen_addr(Some(flag))?;
+            super::listen::check(&ctx.url, addr, args.engine.insecure_listen).await?;
+            Some(addr)
+        }
         None => None,
     };
     run(&ctx.url, &cfg, roles, listen).await
@@ -56,8 +65,11 @@ async fn run(
     let proactive = wiring.proactive(cfg);
     let (sampling, sources) = crate::sampling::load(cfg)?;
     let registry = wiring.registry;
+    let coverage: Arc<dyn PlanCoverage> = wiring.coverage;
     let store = db::open(url, Access::Create).await?;
     let (toolbox, workspaces) = crate::toolset::load(cfg, store.clone()).await?;
+    let escalating = crate::escalating::escalating(cfg, &toolbox, &workspaces);
+    check_policy(cfg, &registry, toolbox.registry())?;
     let kinds = cfg.kinds_of(&roles);
     let host = host_name();
     let mut node_cfg = NodeConfig::new(
@@ -75,11 +87,14 @@ async fn run(
     node_cfg.leader.max_run = cfg.max_run;
     node_cfg.leader.retention = cfg.retention;
     let serving: Vec<String> = node_cfg.registration.kinds.clone();
+    let app = App::new(store.clone(), registry.clone()).with_planning(coverage);
     let node = Node::new(store.clone(), registry, node_cfg)
         .with_planning(planning)
         .with_proactive(proactive)
         .with_sampling(sampling)
-        .with_tools(toolbox, workspaces);
+        .with_escalations(escalating)
+        .with_tools(toolbox, workspaces)
+        .with_gate(Gate::new(cfg.governance.policy.clone()));
     let shutdown = CancellationToken::new();
     tokio::spawn(on_signal(shutdown.clone()));
     let server = match listen {
@@ -87,6 +102,7 @@ async fn run(
             let listener = juggernaut_server::bind(addr).await?;
             let state = AppState {
                 store: store.clone(),
+                app,
                 worker: node.worker().clone(),
                 idle: node.idle_board(),
                 events: node.events(),
@@ -105,7 +121,8 @@ async fn run(
     );
     if let Some(addr) = listen {
         println!(
-            "listening on http://{addr}/ (health: /healthz, readiness: /readyz, metrics: /metrics)"
+            "listening on http://{addr}/ (health: /healthz, readiness: /readyz, metrics: /metrics; \
+             API: /api, with a token)"
         );
     }
     let result = node.run(shutdown.clone()).await;
@@ -167,4 +184,28 @@ fn host_name() -> String {
         .filter(|s| !s.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// Refuses a policy whose kind rules would never apply; warns about tool rules for tools this
+/// configuration does not register.
+fn check_policy(
+    cfg: &Config,
+    registry: &juggernaut_handler::Registry,
+    tools: &juggernaut_tools::ToolRegistry,
+) -> anyhow::Result<()> {
+    let policy = &cfg.governance.policy;
+    let source = &cfg.governance.policy_source;
+    let unknown = gate::unknown_kinds(policy, registry);
+    if !unknown.is_empty() {
+        let list = unknown.join("; ");
+        return Err(crate::exit::BadInput(format!("policy ({source}): {list}")).into());
+    }
+    for t in gate::unregistered_tools(policy, tools) {
+        eprintln!(
+            "warning: policy ({}): tool `{}` is not configured here; its rule applies once it is",
+            output::clean(source),
+            output::clean(&t)
+        );
+    }
+    Ok(())
 }

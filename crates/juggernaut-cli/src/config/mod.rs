@@ -1,12 +1,16 @@
 //! Configuration: `juggernaut.toml` parsed raw (unknown keys refused), then validated into a typed
 //! config; flags and `JUGGERNAUT_*` environment variables override the file.
 
+mod escalation;
+mod governance;
 mod llm;
 mod planner;
 pub(crate) mod secret;
 mod sources;
 mod tools;
 
+pub use escalation::Escalation;
+pub use governance::Governance;
 pub use llm::{Llm, LlmEnv};
 pub use planner::Planner;
 pub use sources::Sources;
@@ -49,6 +53,10 @@ struct Raw {
     budgets: llm::RawBudgets,
     #[serde(default)]
     tools: tools::RawTools,
+    #[serde(default)]
+    governance: governance::RawGovernance,
+    #[serde(default)]
+    escalation: escalation::RawEscalation,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,6 +114,10 @@ pub struct Config {
     pub llm: Llm,
     /// Task workspaces and the tools' settings.
     pub tools: Tools,
+    /// The policy the gate applies.
+    pub governance: Governance,
+    /// The escalator and its notify channel.
+    pub escalation: Escalation,
 }
 
 /// `v` (or `default`) if it lies in `min..=max`; the error names the key, the file and the range.
@@ -181,7 +193,13 @@ impl Config {
         let mut llm = raw.llm.validate(env, base, file)?;
         llm.limits = raw.budgets.validate(file)?;
         let tools = raw.tools.validate(base, file)?;
+        let governance = raw.governance.validate(base, file)?;
+        let escalation =
+            raw.escalation
+                .validate(&tools.notify.channels, llm.limits.day_usd, file)?;
         Ok(Self {
+            governance,
+            escalation,
             tools,
             planner,
             sources,
@@ -247,24 +265,16 @@ impl Config {
     }
 
     /// The HTTP listen address: `flag` (or `JUGGERNAUT_LISTEN`), else the file's, else the
-    /// default. A non-loopback address is refused unless `insecure` (the listener has no
-    /// authentication yet).
-    pub fn listen_addr(&self, flag: Option<&str>, insecure: bool) -> anyhow::Result<SocketAddr> {
+    /// default. Whether a non-loopback address may be used is decided with the store
+    /// (`commands::listen`: it needs an active API token or `--insecure-listen`).
+    pub fn listen_addr(&self, flag: Option<&str>) -> anyhow::Result<SocketAddr> {
         let text = flag.or(self.listen.as_deref()).unwrap_or(DEFAULT_LISTEN);
-        let addr: SocketAddr = text.parse().map_err(|_| {
+        text.parse().map_err(|_| {
             BadInput(format!(
                 "invalid listen address `{text}`: use HOST:PORT such as {DEFAULT_LISTEN}"
             ))
-        })?;
-        if !addr.ip().is_loopback() && !insecure {
-            return Err(BadInput(format!(
-                "refusing to listen on {addr}: it is not a loopback address and the HTTP listener \
-                 has no authentication yet; listen on 127.0.0.1, or pass --insecure-listen to \
-                 expose /healthz, /readyz and /metrics to whoever can reach it"
-            ))
-            .into());
-        }
-        Ok(addr)
+            .into()
+        })
     }
 
     /// The kinds the given roles serve.
@@ -295,103 +305,4 @@ pub fn parse_roles(list: &str) -> anyhow::Result<Vec<Role>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> anyhow::Result<Config> {
-        Config::validate(
-            toml::from_str(text).map_err(|e| BadInput(e.to_string()))?,
-            &LlmEnv::default(),
-            Path::new("/etc/j"),
-            "test.toml",
-        )
-    }
-
-    #[test]
-    fn defaults_and_overrides() {
-        let c = parse("").unwrap();
-        assert_eq!(
-            c.listen_addr(None, false).unwrap().to_string(),
-            DEFAULT_LISTEN
-        );
-        assert_eq!(c.concurrency, 16);
-        assert!(c.kinds_of(&[Role::Executor]).contains(&"noop".to_owned()));
-        let c = parse("listen = \"127.0.0.1:9000\"\n[engine]\nconcurrency = 4\n[roles]\nexecutor = [\"noop\"]\n").unwrap();
-        assert_eq!(
-            (c.listen_addr(None, false).unwrap().port(), c.concurrency),
-            (9000, 4)
-        );
-        assert_eq!(
-            c.listen_addr(Some("127.0.0.1:9001"), false).unwrap().port(),
-            9001
-        );
-        assert_eq!(c.clone().with_concurrency(Some(2)).concurrency, 2);
-        assert_eq!(c.kinds_of(&[Role::Executor]), vec!["noop"]);
-    }
-
-    #[test]
-    fn planner_settings_are_checked_and_folders_resolved() {
-        let c = parse("").unwrap();
-        assert_eq!(c.planner.playbooks_dir, Path::new("/etc/j/playbooks"));
-        assert_eq!(c.planner.pacing.batch, 500);
-        let c = parse("[planner]\nplaybooks_dir = \"/srv/books\"\nbatch = 10\nbackoff_secs = 0\n")
-            .unwrap();
-        assert_eq!(c.planner.playbooks_dir, Path::new("/srv/books"));
-        assert_eq!(
-            (c.planner.pacing.batch, c.planner.pacing.backoff.as_secs()),
-            (10, 0)
-        );
-        assert!(
-            parse("[planner]\nbatch = 0\n")
-                .unwrap_err()
-                .to_string()
-                .contains("planner.batch")
-        );
-        assert!(
-            parse("[planner]\nbooks = 1\n")
-                .unwrap_err()
-                .to_string()
-                .contains("books")
-        );
-    }
-
-    #[test]
-    fn bad_config_is_named() {
-        let err = |text: &str| parse(text).unwrap_err().to_string();
-        assert!(err("[engine]\nconcurency = 4\n").contains("concurency"));
-        assert!(err("[roles]\nwizard = []\n").contains("unknown role `wizard`"));
-        assert!(err("[engine]\nlease_secs = 0\n").contains("engine.lease_secs"));
-        assert!(
-            err("[retention]\nterminal_days = 18446744073709551615\n").contains("use 1 to 36500")
-        );
-        assert!(err("[engine]\nconcurrency = 5000\n").contains("engine.concurrency"));
-        let c = parse("listen = \"nowhere\"\n").unwrap();
-        assert!(
-            c.listen_addr(None, false)
-                .unwrap_err()
-                .to_string()
-                .contains("invalid listen address `nowhere`")
-        );
-        assert!(
-            parse_roles("executor, bogus")
-                .unwrap_err()
-                .to_string()
-                .contains("unknown role `bogus`")
-        );
-    }
-
-    #[test]
-    fn only_loopback_listens_without_the_insecure_flag() {
-        let c = parse("").unwrap();
-        let refused = c
-            .listen_addr(Some("0.0.0.0:7777"), false)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            refused.contains("refusing to listen on 0.0.0.0:7777"),
-            "{refused}"
-        );
-        assert!(c.listen_addr(Some("0.0.0.0:7777"), true).is_ok());
-        assert!(c.listen_addr(Some("[::1]:7777"), false).is_ok());
-    }
-}
+mod tests;

@@ -9,9 +9,10 @@ use crate::output;
 use indicatif::{ProgressBar, ProgressStyle};
 use juggernaut_app::App;
 use juggernaut_core::worker::Role;
-use juggernaut_core::{Evidence, Goal, PlanCoverage, Task};
+use juggernaut_core::{Evidence, Goal, PlanCoverage, Task, TaskStatus, Waiting};
 use juggernaut_engine::node::worker_name;
 use juggernaut_engine::{Node, NodeConfig};
+use juggernaut_handler::gate::Gate;
 use juggernaut_store::{PageRequest, Store, TaskFilter};
 use std::path::Path;
 use std::sync::Arc;
@@ -57,10 +58,11 @@ pub async fn run(
     let node = Node::new(store.clone(), wiring.registry.clone(), node_cfg)
         .with_planning(wiring.planning(cfg))
         .with_sampling(sampling)
-        .with_tools(toolbox, workspaces);
+        .with_tools(toolbox, workspaces)
+        .with_gate(Gate::new(cfg.governance.policy.clone()));
     let stop = CancellationToken::new();
     let engine = tokio::spawn(node.run(stop.clone()));
-    let finished = watch(store.as_ref(), &goals, limit).await;
+    let finished = watch(&app, &goals, limit).await;
     stop.cancel();
     let stopped = engine.await;
     let tasks = goal_tasks(store.as_ref(), &goals).await?;
@@ -115,7 +117,8 @@ async fn goal_tasks(store: &dyn Store, goals: &[Goal]) -> anyhow::Result<Vec<Tas
 
 /// Shows progress until every goal with a playbook (or the LLM) has a plan whose tasks all
 /// ended, or the time runs out.
-async fn watch(store: &dyn Store, goals: &[Goal], limit: Duration) -> anyhow::Result<()> {
+async fn watch(app: &App, goals: &[Goal], limit: Duration) -> anyhow::Result<()> {
+    let store = app.store().as_ref();
     let bar = ProgressBar::new(1);
     bar.set_style(
         ProgressStyle::with_template(
@@ -126,6 +129,7 @@ async fn watch(store: &dyn Store, goals: &[Goal], limit: Duration) -> anyhow::Re
     let started = Instant::now();
     loop {
         let tasks = goal_tasks(store, goals).await?;
+        approve_waiting(app, &bar, &tasks).await?;
         let done = tasks.iter().filter(|t| t.status.is_terminal()).count();
         let planned = planned(store, goals).await?;
         bar.set_length(tasks.len().max(1) as u64);
@@ -158,6 +162,37 @@ async fn watch(store: &dyn Store, goals: &[Goal], limit: Duration) -> anyhow::Re
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
+
+/// Approves, on the user's behalf and saying so, the demo's tasks that wait for approval (its
+/// messages go to a local sink): outside the demo a person does this with `juggernaut approve`.
+async fn approve_waiting(app: &App, bar: &ProgressBar, tasks: &[Task]) -> anyhow::Result<()> {
+    for t in tasks {
+        if t.status != TaskStatus::WaitingApproval {
+            continue;
+        }
+        let why = match &t.waiting {
+            Some(Waiting::Approval { reason, .. }) => reason.clone(),
+            _ => String::new(),
+        };
+        app.approve(
+            t.id,
+            DEMO_APPROVER,
+            "the demo's messages go to a local sink",
+        )
+        .await?;
+        let line = format!(
+            "approved task {} `{}` as `{DEMO_APPROVER}` ({}); outside the demo, `juggernaut approval list` shows these and a person runs `juggernaut approve`",
+            t.id,
+            t.kind,
+            output::clean(&why)
+        );
+        bar.suspend(|| println!("{line}"));
+    }
+    Ok(())
+}
+
+/// Who approves the demo's waiting tasks.
+const DEMO_APPROVER: &str = "demo (on your behalf)";
 
 /// How many goals have a stored plan.
 async fn planned(store: &dyn Store, goals: &[Goal]) -> anyhow::Result<usize> {

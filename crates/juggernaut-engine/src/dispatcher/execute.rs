@@ -7,8 +7,11 @@
 use super::completer::{Finish, Finished};
 use crate::events::{EngineEvent, EventSink};
 use futures::FutureExt;
-use juggernaut_core::{Task, WorkerId};
+use juggernaut_core::task::MAX_WAITING_BYTES as MAX_REASON_BYTES;
+use juggernaut_core::text::clipped;
+use juggernaut_core::{RiskAssessment, Task, WorkerId};
 use juggernaut_handler::context::Handles;
+use juggernaut_handler::gate::{Envelope, Verdict};
 use juggernaut_handler::{Done, Handler, HandlerError, Outcome, Registry, TaskContext, verifier};
 use juggernaut_store::{
     ApprovalRequest, ChildTask, ExternalWait, Failure, LeaseRef, Queue, StoreError,
@@ -51,11 +54,12 @@ pub fn spawn(
     let queue = env.queue.clone();
     let worker = env.worker.clone();
     tokio::spawn(async move {
-        let ctx = TaskContext {
+        let mut ctx = TaskContext {
             task,
             lease,
             cancel,
             handles,
+            envelope: Envelope::default(),
         };
         let started = Instant::now();
         let finish = match handler {
@@ -65,9 +69,12 @@ pub fn spawn(
                 retryable: false,
                 retry_after: None,
             })),
-            Some(h) => tokio::select! {
-                f = attempt(h, &ctx, queue.as_ref(), &worker) => f,
-                _ = ctx.cancel.cancelled() => None,
+            Some(h) => match admit(h.as_ref(), &mut ctx).await {
+                Err(refused) => Some(refused),
+                Ok(()) => tokio::select! {
+                    f = attempt(h, &ctx, queue.as_ref(), &worker) => f,
+                    _ = ctx.cancel.cancelled() => None,
+                },
             },
         };
         events.emit(EngineEvent::TaskRan {
@@ -92,6 +99,49 @@ pub fn spawn(
     });
 }
 
+/// The gate, before any handler code runs: the run's envelope when the policy lets it run, else
+/// what to record instead (parked for approval, or failed for good when forbidden).
+async fn admit(h: &dyn Handler, ctx: &mut TaskContext) -> Result<(), Finish> {
+    let lease = ctx.lease;
+    let gate = &ctx.handles.gate;
+    let tools = ctx.handles.tools.registry();
+    let input = &ctx.task.input;
+    let events = if gate.needs_history(h, input, tools) {
+        match ctx.handles.reads.task_events(ctx.task.id).await {
+            Ok(events) => Some(events),
+            Err(e) => {
+                let error = format!("could not read the task's approvals: {e}");
+                return Err(Finish::Fail(retryable(lease, error)));
+            }
+        }
+    } else {
+        None
+    };
+    match gate.verdict(h, input, tools, events.as_deref()) {
+        Verdict::Run(envelope) => {
+            ctx.envelope = envelope;
+            Ok(())
+        }
+        Verdict::Ask { reason, assessment } => Err(ask(lease, reason, assessment)),
+        Verdict::Forbid(error) => Err(Finish::Fail(Failure {
+            lease,
+            error,
+            retryable: false,
+            retry_after: None,
+        })),
+    }
+}
+
+/// Parks the task for approval of `assessment`.
+fn ask(lease: LeaseRef, reason: String, assessment: RiskAssessment) -> Finish {
+    Finish::Approval(ApprovalRequest {
+        lease,
+        reason: clipped(&reason, MAX_REASON_BYTES),
+        risk: assessment.level,
+        assessment: Some(assessment),
+    })
+}
+
 /// Runs the handler and turns what it returned into what the store must record; `None` when the
 /// lease turned out lost (the task is someone else's now).
 async fn attempt(
@@ -104,6 +154,9 @@ async fn attempt(
     let ran = AssertUnwindSafe(h.run(ctx)).catch_unwind().await;
     let outcome = match ran {
         Ok(Ok(outcome)) => outcome,
+        Ok(Err(HandlerError::NeedsApproval { reason, assessment })) => {
+            return Some(ask(lease, reason, assessment));
+        }
         Ok(Err(e)) => return Some(Finish::Fail(failure(lease, &e, ctx))),
         Err(_) => {
             let error = format!("handler `{}` panicked", h.kind());
@@ -124,11 +177,16 @@ async fn attempt(
             check_after,
             progress: ctx.handles.tools.redactor().json(&progress),
         }),
-        Outcome::NeedsApproval { reason, risk } => Finish::Approval(ApprovalRequest {
-            lease,
-            reason,
-            risk,
-        }),
+        Outcome::NeedsApproval { reason, risk } => {
+            let tools = ctx.handles.tools.registry();
+            let assessment = ctx.handles.gate.assess(h.as_ref(), &ctx.task.input, tools);
+            Finish::Approval(ApprovalRequest {
+                lease,
+                reason,
+                risk: risk.max(assessment.level),
+                assessment: Some(assessment),
+            })
+        }
     })
 }
 

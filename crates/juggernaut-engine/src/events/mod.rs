@@ -178,6 +178,25 @@ pub enum EngineEvent {
         /// How many.
         count: u64,
     },
+    /// The escalator raised a new escalation (raising an open one again only counts it).
+    EscalationRaised {
+        /// The escalation.
+        escalation: juggernaut_core::EscalationId,
+        /// Its dedupe key.
+        key: String,
+        /// What it is about.
+        kind: juggernaut_core::EscalationKind,
+        /// How urgent.
+        level: juggernaut_core::EscalationLevel,
+    },
+    /// An escalation could not be sent through the notify channel; it is tried again on the next
+    /// scan (reported once per escalation).
+    EscalationNotSent {
+        /// The escalation.
+        escalation: juggernaut_core::EscalationId,
+        /// Why.
+        error: String,
+    },
     /// A store call failed; the loop will try again.
     StoreFault {
         /// The operation.
@@ -188,7 +207,7 @@ pub enum EngineEvent {
 }
 
 /// Every event name, in variant order (the metric label).
-pub const EVENT_NAMES: [&str; 25] = [
+pub const EVENT_NAMES: [&str; 27] = [
     "task_claimed",
     "task_ran",
     "task_completed",
@@ -213,6 +232,8 @@ pub const EVENT_NAMES: [&str; 25] = [
     "goal_achieved",
     "goals_missed",
     "tasks_pruned",
+    "escalation_raised",
+    "escalation_not_sent",
     "store_fault",
 ];
 
@@ -244,7 +265,9 @@ impl EngineEvent {
             Self::GoalAchieved { .. } => 21,
             Self::GoalsMissed { .. } => 22,
             Self::TasksPruned { .. } => 23,
-            Self::StoreFault { .. } => 24,
+            Self::EscalationRaised { .. } => 24,
+            Self::EscalationNotSent { .. } => 25,
+            Self::StoreFault { .. } => 26,
         }
     }
 
@@ -266,6 +289,8 @@ impl EngineEvent {
                 | Self::GoalNotPlannable { .. }
                 | Self::MetricReadFailed { .. }
                 | Self::GoalsMissed { .. }
+                | Self::EscalationRaised { .. }
+                | Self::EscalationNotSent { .. }
                 | Self::StoreFault { .. }
         )
     }

@@ -85,6 +85,16 @@ fn one_of_each() -> Vec<EngineEvent> {
             goals: vec![GoalId(2)],
         },
         EngineEvent::TasksPruned { count: 3 },
+        EngineEvent::EscalationRaised {
+            escalation: juggernaut_core::EscalationId(1),
+            key: "dead:1".into(),
+            kind: juggernaut_core::EscalationKind::DeadLetter,
+            level: juggernaut_core::EscalationLevel::Warning,
+        },
+        EngineEvent::EscalationNotSent {
+            escalation: juggernaut_core::EscalationId(1),
+            error: "down".into(),
+        },
         EngineEvent::StoreFault {
             operation: "claim",
             error: "down".into(),

@@ -3,13 +3,15 @@
 //! due. Driven by a closed [`Event`] enum.
 
 use super::LeaderConfig;
+use super::escalator::{Escalating, Escalator};
 use super::planner::{self, Planning};
 use super::proactive::{self, Proactive};
 use super::sampler::{Sampler, Sampling};
-use super::{pruner, scheduler, watchdog};
+use super::{approvals, pruner, scheduler, watchdog};
 use crate::events::EventSink;
 use crate::idle::{Idle, IdleBoard, Loop};
 use juggernaut_core::WorkerId;
+use juggernaut_handler::gate::Gate;
 use juggernaut_store::Store;
 use juggernaut_store::leadership::ENGINE;
 use std::sync::Arc;
@@ -34,6 +36,10 @@ pub struct Loops {
     pub sampling: Option<Sampling>,
     /// The proactive pass, when the node proposes tasks from templates.
     pub proactive: Option<Proactive>,
+    /// The policy whose approval timeouts the watchdog applies.
+    pub gate: Gate,
+    /// The escalator, when the node raises escalations.
+    pub escalating: Option<Escalating>,
 }
 
 /// What wakes the leader loop.
@@ -62,6 +68,8 @@ pub async fn run(
     let mut leading = false;
     let mut schedules = scheduler::Scheduler::default();
     let mut sampler = Sampler::default();
+    let mut escalator = Escalator::default();
+    let mut next_escalate = Instant::now();
     loop {
         let event = tokio::select! {
             biased;
@@ -87,6 +95,7 @@ pub async fn run(
         if !leading {
             // A pass under way belongs to the leader this node no longer is.
             sampler.stop();
+            escalator.reset();
             follow(store.as_ref(), idle, &loops).await;
             continue;
         }
@@ -97,6 +106,7 @@ pub async fn run(
         let now = Instant::now();
         if now >= next_watchdog {
             watchdog::tick(store.as_ref(), &id, &config, &report).await;
+            approvals::tick(store.as_ref(), &id, loops.gate.policy(), &report).await;
             next_watchdog = now + config.watchdog_interval;
         }
         schedules.tick(store.as_ref(), &id, &report).await;
@@ -110,6 +120,10 @@ pub async fn run(
         }
         if let Some(s) = &loops.sampling {
             sampler.tick(&store, s, &report).await;
+        }
+        if let Some(e) = loops.escalating.as_ref().filter(|_| now >= next_escalate) {
+            escalator.tick(store.as_ref(), &id, e, &report).await;
+            next_escalate = now + e.config.scan;
         }
         if let Some(p) = loops.proactive.as_ref().filter(|_| now >= next_propose) {
             proactive::tick(store.as_ref(), p, &report).await;
@@ -132,9 +146,18 @@ async fn follow(store: &dyn Store, idle: &IdleBoard, loops: &Loops) {
         Err(e) => (Idle::StoreUnavailable, format!("store unavailable: {e}")),
     };
     idle.idle(Loop::Leader, code, reason);
-    let mut leader_only = vec![Loop::Watchdog, Loop::Scheduler, Loop::Pruner, Loop::Planner];
+    let mut leader_only = vec![
+        Loop::Watchdog,
+        Loop::Scheduler,
+        Loop::Pruner,
+        Loop::Planner,
+        Loop::Approvals,
+    ];
     if loops.sampling.is_some() {
         leader_only.push(Loop::Sampler);
+    }
+    if loops.escalating.is_some() {
+        leader_only.push(Loop::Escalator);
     }
     if loops.proactive.is_some() {
         leader_only.push(Loop::Proactive);

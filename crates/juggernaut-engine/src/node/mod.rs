@@ -1,8 +1,10 @@
 //! A node: one Juggernaut process. It registers itself as a worker, heartbeats with its idle
 //! reasons, runs the dispatcher for the kinds its roles serve, and competes for leadership of the
-//! singleton loops (watchdog, scheduler, pruner, planner, sampler, proactive), which move to another node when
+//! singleton loops (watchdog, scheduler, pruner, planner, sampler, proactive, escalator), which move to another node when
 //! the leader dies.
 
+pub mod approvals;
+mod escalator;
 mod leader;
 mod planner;
 mod proactive;
@@ -11,6 +13,7 @@ mod sampler;
 mod scheduler;
 mod watchdog;
 
+pub use escalator::{Escalating, EscalationSink, Escalator, EscalatorConfig, Scan};
 pub use planner::{PlannerConfig, Planning};
 pub use proactive::Proactive;
 pub use sampler::{MAX_GOALS, MetricReader, SamplerConfig, Sampling};
@@ -23,6 +26,7 @@ use juggernaut_core::WorkerId;
 use juggernaut_core::worker::{Role, WorkerState};
 use juggernaut_handler::Registry;
 use juggernaut_handler::context::Handles;
+use juggernaut_handler::gate::Gate;
 use juggernaut_store::leadership::ENGINE;
 use juggernaut_store::{Store, WorkerRegistration};
 use std::sync::Arc;
@@ -124,7 +128,9 @@ pub struct Node {
     planning: Option<Planning>,
     sampling: Option<Sampling>,
     proactive: Option<Proactive>,
+    escalating: Option<Escalating>,
     tools: Option<(juggernaut_tools::Toolbox, juggernaut_tools::Workspaces)>,
+    gate: Gate,
 }
 
 impl Node {
@@ -139,7 +145,9 @@ impl Node {
             planning: None,
             sampling: None,
             proactive: None,
+            escalating: None,
             tools: None,
+            gate: Gate::default(),
         }
     }
 
@@ -153,6 +161,14 @@ impl Node {
         self
     }
 
+    /// Applies this policy gate (the default policy otherwise): it scores every task before it
+    /// runs, holds tool calls to what was approved, and its approval timeouts run while the node
+    /// leads. The node's roles bound the permissions of its tool calls.
+    pub fn with_gate(mut self, gate: Gate) -> Self {
+        self.gate = gate;
+        self
+    }
+
     /// Runs the planner loop while this node leads.
     pub fn with_planning(mut self, planning: Planning) -> Self {
         self.planning = Some(planning);
@@ -162,6 +178,13 @@ impl Node {
     /// Proposes tasks from proactive templates while this node leads.
     pub fn with_proactive(mut self, proactive: Proactive) -> Self {
         self.proactive = Some(proactive);
+        self
+    }
+
+    /// Runs the escalator while this node leads: escalations are raised every scan and, with a
+    /// sink, each is sent once.
+    pub fn with_escalations(mut self, escalating: Escalating) -> Self {
+        self.escalating = Some(escalating);
         self
     }
 
@@ -210,6 +233,8 @@ impl Node {
                 planning: self.planning.clone(),
                 sampling: self.sampling.clone(),
                 proactive: self.proactive.clone(),
+                escalating: self.escalating.clone(),
+                gate: self.gate.clone(),
             },
             leader::Reporting {
                 idle: self.idle.clone(),
@@ -218,6 +243,7 @@ impl Node {
             stop_loops.clone(),
         ));
         let mut handles = Handles::over(self.store.clone());
+        handles.gate = self.gate.for_roles(&self.config.registration.roles);
         if let Some((tools, workspaces)) = self.tools {
             handles = handles.with_tools(tools, workspaces);
         }

@@ -110,6 +110,10 @@ pub const DEFAULT_PERMISSIONS: [Permission; 3] =
 
 #[async_trait]
 impl Handler for Agent {
+    fn reach(&self, input: &serde_json::Value) -> juggernaut_handler::gate::Reach {
+        crate::reach::agent(input)
+    }
+
     fn kind(&self) -> &'static str {
         "agent"
     }

@@ -149,6 +149,10 @@ fn render(input: &AnalysisInput, task: i64, results: &[(Query, Table)]) -> Strin
 
 #[async_trait]
 impl Handler for Analysis {
+    fn reach(&self, _input: &serde_json::Value) -> juggernaut_handler::gate::Reach {
+        crate::reach::analysis()
+    }
+
     fn kind(&self) -> &'static str {
         "analysis"
     }

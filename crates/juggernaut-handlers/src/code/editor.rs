@@ -51,7 +51,7 @@ impl LlmEditor {
             limits: LoopLimits {
                 max_steps: 40,
                 max_time: Duration::from_secs(900),
-                max_cost_usd: 2.0,
+                max_cost_usd: crate::reach::CODE_EDITOR_USD,
                 ..LoopLimits::default()
             },
         }

@@ -133,6 +133,14 @@ fn input(ctx: &TaskContext) -> Result<CodeInput, String> {
 
 #[async_trait]
 impl Handler for Code {
+    fn reach(&self, input: &serde_json::Value) -> juggernaut_handler::gate::Reach {
+        crate::reach::code(input)
+    }
+
+    fn risk(&self) -> juggernaut_core::RiskLevel {
+        juggernaut_core::RiskLevel::Medium
+    }
+
     fn kind(&self) -> &'static str {
         "code"
     }

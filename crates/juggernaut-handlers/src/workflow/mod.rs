@@ -52,6 +52,10 @@ pub struct StepResult {
 
 #[async_trait]
 impl Handler for Workflow {
+    fn reach(&self, input: &serde_json::Value) -> juggernaut_handler::gate::Reach {
+        crate::reach::workflow(input)
+    }
+
     fn kind(&self) -> &'static str {
         "workflow"
     }

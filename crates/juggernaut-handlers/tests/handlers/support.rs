@@ -132,6 +132,16 @@ pub async fn settled(store: &Arc<dyn Store>, id: TaskId) -> Task {
             if t.status.is_terminal() {
                 return t;
             }
+            if t.status == juggernaut_core::TaskStatus::WaitingApproval {
+                // These tests are about the handlers: a person approves what the policy holds.
+                let yes = juggernaut_store::Decision {
+                    approve: true,
+                    actor: "test approver".into(),
+                    reason: String::new(),
+                };
+                store.decide_approval(id, yes).await.unwrap();
+            }
+
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     })

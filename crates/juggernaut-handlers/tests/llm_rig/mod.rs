@@ -75,6 +75,16 @@ impl Rig {
                 if t.status.is_terminal() {
                     return t;
                 }
+                if t.status == juggernaut_core::TaskStatus::WaitingApproval {
+                    // These tests are about the handlers: a person approves what the policy holds.
+                    let yes = juggernaut_store::Decision {
+                        approve: true,
+                        actor: "test approver".into(),
+                        reason: String::new(),
+                    };
+                    self.store.decide_approval(id, yes).await.unwrap();
+                }
+
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         })

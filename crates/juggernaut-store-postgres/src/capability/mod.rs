@@ -4,11 +4,13 @@
 
 mod admin;
 mod costs;
+mod escalations;
 mod goals;
 mod leadership;
 mod queue;
 mod reads;
 mod retention;
 mod schedules;
+mod tokens;
 mod tool_calls;
 mod workers;

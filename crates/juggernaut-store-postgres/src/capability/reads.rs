@@ -1,11 +1,13 @@
 //! [`TaskReads`] for PostgreSQL: every read is one statement on the pool.
 
-use crate::read;
 use crate::store::PostgresStore;
+use crate::{audit_read, read};
 use async_trait::async_trait;
 use juggernaut_core::ids::EventId;
 use juggernaut_core::{AuditEvent, EventKind, Task, TaskId, TaskStatus};
-use juggernaut_store::{Page, PageRequest, StoreResult, TaskFilter, TaskReads};
+use juggernaut_store::{
+    AuditCursor, AuditFilter, AuditPage, Page, PageRequest, StoreResult, TaskFilter, TaskReads,
+};
 
 #[async_trait]
 impl TaskReads for PostgresStore {
@@ -43,5 +45,9 @@ impl TaskReads for PostgresStore {
 
     async fn events_after(&self, after: EventId, limit: u32) -> StoreResult<Vec<AuditEvent>> {
         read::events_after(self.pool(), after, limit).await
+    }
+
+    async fn audit(&self, filter: &AuditFilter, page: AuditCursor) -> StoreResult<AuditPage> {
+        audit_read::page(self.pool(), filter, page).await
     }
 }

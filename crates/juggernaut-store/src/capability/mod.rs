@@ -6,12 +6,14 @@
 
 pub mod admin;
 pub mod costs;
+pub mod escalations;
 pub mod goals;
 pub mod leadership;
 pub mod queue;
 pub mod reads;
 pub mod retention;
 pub mod schedules;
+pub mod tokens;
 pub mod tool_calls;
 pub mod workers;
 
@@ -50,6 +52,8 @@ pub trait Store:
     + schedules::ScheduleStore
     + retention::Retention
     + tool_calls::ToolCalls
+    + tokens::Tokens
+    + escalations::Escalations
     + 'static
 {
 }
@@ -65,6 +69,8 @@ impl<T> Store for T where
         + schedules::ScheduleStore
         + retention::Retention
         + tool_calls::ToolCalls
+        + tokens::Tokens
+        + escalations::Escalations
         + 'static
 {
 }

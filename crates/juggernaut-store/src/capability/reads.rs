@@ -2,6 +2,7 @@
 
 use super::StoreResult;
 use crate::api::{Page, PageRequest, TaskFilter};
+use crate::audit_query::{AuditCursor, AuditFilter, AuditPage};
 use async_trait::async_trait;
 use juggernaut_core::ids::EventId;
 use juggernaut_core::{AuditEvent, EventKind, Task, TaskId, TaskStatus};
@@ -37,4 +38,9 @@ pub trait TaskReads: Send + Sync {
     /// Up to `limit` (clamped to 1-1000) audit events with ids above `after`, oldest first: the
     /// whole log, page by page (a live view resumes from the last id it saw).
     async fn events_after(&self, after: EventId, limit: u32) -> StoreResult<Vec<AuditEvent>>;
+
+    /// One page of the audit log: the events `filter` matches, newest first, with ids below
+    /// `page.before`, at most `page.limit` (clamped to 1-1000). Events of pruned tasks are kept
+    /// and found. An actor the store cannot keep (NUL) is refused as bad input.
+    async fn audit(&self, filter: &AuditFilter, page: AuditCursor) -> StoreResult<AuditPage>;
 }

@@ -6,7 +6,9 @@
 
 pub mod admin;
 pub mod audit;
+pub mod audit_read;
 pub mod costs;
+pub mod escalations;
 pub mod goals;
 pub mod leadership;
 pub mod queue;
@@ -15,6 +17,7 @@ pub mod retention;
 pub mod schedules;
 pub mod signals;
 pub mod support;
+pub mod tokens;
 pub mod tool_calls;
 pub mod workers;
 
@@ -92,11 +95,22 @@ macro_rules! conformance_suite {
             (tool_calls) tool_calls_round_trip_with_their_events,
             (tool_calls) tool_calls_are_read_by_ids_and_by_task,
             (tool_calls) bad_tool_calls_are_refused,
+            (tokens) tokens_are_created_listed_and_revoked_with_their_events,
+            (tokens) only_active_tokens_authenticate,
+            (tokens) bad_tokens_are_refused,
+            (escalations) raising_twice_counts_and_acks_close,
+            (escalations) concurrent_raises_of_a_key_count_one_record,
+            (escalations) escalations_list_page_and_mark_sends,
+            (escalations) bad_escalations_are_refused,
+            (escalations) escalator_reads_find_what_is_overdue_failing_or_spent,
             (reads) list_filters_and_paginates,
             (reads) counts_match_list,
             (reads) missing_task_is_not_found,
             (reads) events_after_a_cursor_come_oldest_first,
             (reads) used_dedupe_keys_outlive_their_tasks,
+            (audit_read) audit_filters_by_task_actor_kind_and_time,
+            (audit_read) audit_pages_walk_newest_first,
+            (audit_read) audit_refuses_an_actor_with_nul,
             (workers) workers_register_heartbeat_and_deregister,
             (workers) lost_worker_tasks_are_handed_back_and_fenced,
             (leadership) leadership_is_exclusive_and_moves_on_expiry,

@@ -52,6 +52,7 @@ pub async fn work_signal_fires_when_work_comes_back(store: S) {
         lease: lease(&held[0]),
         reason: "spends money".into(),
         risk: juggernaut_core::RiskLevel::High,
+        assessment: None,
     };
     store.request_approval(ask).await.unwrap();
     assert_eq!(status(&store, t.id).await, TaskStatus::WaitingApproval);

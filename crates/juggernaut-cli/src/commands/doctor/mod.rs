@@ -1,10 +1,11 @@
 //! `juggernaut doctor` (SPEC §3.13): checks the configuration, database, LLM, sandbox, tools,
-//! data sources, playbooks and the git CLI, one line each (`ok` / `warn` / `FAIL`) with what is
+//! data sources, playbooks, the governance policy, API tokens and the git CLI, one line each (`ok` / `warn` / `FAIL`) with what is
 //! missing and how to fix it; `--json` prints the same as an array of
 //! `{check, status, detail, fix}`. It creates, migrates and changes nothing. Any `fail` makes
 //! the exit code 1.
 
 mod checks;
+mod governance;
 
 use super::Ctx;
 use crate::cli::DEFAULT_DATABASE_URL;
@@ -77,6 +78,8 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
     out.extend(checks::tools(cfg).await);
     out.extend(checks::sources(cfg).await);
     out.extend(checks::playbooks(cfg));
+    out.push(governance::policy(cfg));
+    out.push(governance::tokens(&ctx.url).await);
     out.push(checks::git(cfg.tools.git.is_some()).await);
     report(&out, ctx.json)
 }

@@ -184,6 +184,7 @@ pub async fn approvals_park_until_a_person_decides(store: S) {
         lease: lease(&held[0]),
         reason: "merges to main".into(),
         risk: RiskLevel::High,
+        assessment: None,
     };
     store.request_approval(ask).await.unwrap();
     let parked = store.get(t.id).await.unwrap().unwrap();
@@ -192,7 +193,8 @@ pub async fn approvals_park_until_a_person_decides(store: S) {
         parked.waiting,
         Some(Waiting::Approval {
             reason: "merges to main".into(),
-            risk: RiskLevel::High
+            risk: RiskLevel::High,
+            assessment: None,
         })
     );
     let yes = Decision {
@@ -225,6 +227,7 @@ pub async fn approvals_park_until_a_person_decides(store: S) {
         lease: lease(&held[0]),
         reason: "again".into(),
         risk: RiskLevel::Medium,
+        assessment: None,
     };
     store.request_approval(ask).await.unwrap();
     let no = Decision {
