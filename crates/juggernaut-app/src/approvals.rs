@@ -69,6 +69,7 @@ impl App {
             approve,
             actor: actor.to_owned(),
             reason: reason.to_owned(),
+            seen_at: None,
         };
         Ok(self.store.decide_approval(id, decision).await?)
     }

@@ -154,6 +154,7 @@ impl Rig {
             approve,
             actor: "alice".into(),
             reason: "checked".into(),
+            seen_at: None,
         };
         self.store.decide_approval(id, d).await.unwrap();
     }

@@ -138,7 +138,10 @@ impl TaskContext {
         if let Some(tool) = self.handles.tools.registry().get(name)
             && allowed.contains(&tool.permission())
         {
-            match self.envelope.check(tool.as_ref()) {
+            match self
+                .envelope
+                .check(tool.as_ref(), self.handles.tools.registry())
+            {
                 Ok(()) => {}
                 Err(Beyond::Ask { reason, assessment }) => {
                     return Err(HandlerError::NeedsApproval { reason, assessment });

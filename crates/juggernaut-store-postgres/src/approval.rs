@@ -66,6 +66,7 @@ async fn decide_locked(
     d: &Decision,
 ) -> Result<Task, StoreError> {
     let task = fence::lock(&mut *conn, id).await?;
+    d.check_seen(&task)?;
     let (action, kind) = if d.approve {
         (Action::Approve, EventKind::TaskApproved)
     } else {

@@ -54,6 +54,7 @@ pub async fn decide(store: &SqliteStore, id: TaskId, d: Decision) -> Result<Task
     let task = read::get(&mut *tx, id)
         .await?
         .ok_or(StoreError::NotFound(id))?;
+    d.check_seen(&task)?;
     let (action, kind) = if d.approve {
         (Action::Approve, EventKind::TaskApproved)
     } else {

@@ -107,6 +107,28 @@ pub struct Decision {
     pub actor: String,
     /// Why.
     pub reason: String,
+    /// The waiting task's `updated_at` as the decider saw it: when given, a task parked again
+    /// since (a new request) is refused, so that a decision never answers a request its decider
+    /// did not see.
+    pub seen_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Decision {
+    /// Refuses the decision when the task was parked again after `seen_at`.
+    pub fn check_seen(&self, task: &juggernaut_core::Task) -> Result<(), crate::StoreError> {
+        match self.seen_at {
+            Some(seen) if seen != task.updated_at => Err(crate::StoreError::Domain(
+                juggernaut_core::DomainError::InvalidField {
+                    field: "seen_at",
+                    reason: format!(
+                        "task {} asked again after the request this decision answers; look again",
+                        task.id
+                    ),
+                },
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Completion {

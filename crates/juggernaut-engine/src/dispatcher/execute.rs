@@ -180,9 +180,10 @@ async fn attempt(
         Outcome::NeedsApproval { reason, risk } => {
             let tools = ctx.handles.tools.registry();
             let assessment = ctx.handles.gate.assess(h.as_ref(), &ctx.task.input, tools);
+            let reason = ctx.handles.tools.redactor().text(&reason);
             Finish::Approval(ApprovalRequest {
                 lease,
-                reason,
+                reason: clipped(&reason, MAX_REASON_BYTES),
                 risk: risk.max(assessment.level),
                 assessment: Some(assessment),
             })

@@ -103,11 +103,14 @@ pub async fn pass(
                 approve,
                 actor: format!("policy:{id}"),
                 reason,
+                // Only the request this pass looked at: one made since is not decided by time.
+                seen_at: Some(task.updated_at),
             };
             match store.decide_approval(task.id, decision).await {
                 Ok(after) => {
-                    if !approve {
-                        escalate(store, id, &after, level, limit).await?;
+                    if !approve && let Err(e) = escalate(store, id, &after, level, limit).await {
+                        // The decision stands; the others still get theirs.
+                        tracing::warn!(task = %after.id, error = %e, "expired approval not escalated");
                     }
                     decided.push((after, approve));
                 }

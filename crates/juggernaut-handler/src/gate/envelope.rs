@@ -1,11 +1,13 @@
 //! A run's envelope: what its tool calls may do without asking again. The tools its approval (or
-//! its automatic admission) covered run; another tool runs only if the policy would run it on its
-//! own; otherwise the call pauses the task for a new approval, scored with that tool added.
+//! its automatic admission) covered run; another tool runs only if the task, scored again with
+//! every covered tool and that one, is still one the policy runs on its own; otherwise the call
+//! pauses the task for a new approval of that whole set. A tool the policy forbids never runs,
+//! even if an approval named it before the rule was written.
 
 use super::policy::{Policy, Rule};
 use super::score::{self, ToolFacts};
 use juggernaut_core::{RiskAssessment, RiskLevel};
-use juggernaut_tools::{Permission, Tool};
+use juggernaut_tools::{Permission, Tool, ToolRegistry};
 use std::sync::Arc;
 
 /// Why a call may not run as it is.
@@ -30,7 +32,6 @@ pub struct Envelope {
     kind: String,
     kind_risk: RiskLevel,
     spend_usd: f64,
-    facts: Vec<ToolFacts>,
     covered: Vec<String>,
 }
 
@@ -42,19 +43,25 @@ impl Default for Envelope {
             super::ALL_PERMISSIONS.to_vec(),
             ("", RiskLevel::Low, 0.0),
             Vec::new(),
-            Vec::new(),
         )
     }
 }
 
+fn facts_of(tool: &dyn Tool) -> ToolFacts {
+    ToolFacts {
+        name: tool.name().to_owned(),
+        risk: tool.risk(),
+        permission: tool.permission(),
+    }
+}
+
 impl Envelope {
-    /// An envelope for a task `(kind, its risk, its money)` assessed with `facts`, its calls
-    /// bounded by `permissions`, covering the tools named in `covered`.
+    /// An envelope for a task `(kind, its risk, its money)` whose calls are bounded by
+    /// `permissions`, covering the tools named in `covered`.
     pub fn new(
         policy: Arc<Policy>,
         permissions: Vec<Permission>,
         task: (&str, RiskLevel, f64),
-        facts: Vec<ToolFacts>,
         covered: Vec<String>,
     ) -> Self {
         Self {
@@ -63,7 +70,6 @@ impl Envelope {
             kind: task.0.to_owned(),
             kind_risk: task.1,
             spend_usd: task.2,
-            facts,
             covered,
         }
     }
@@ -77,44 +83,41 @@ impl Envelope {
             .collect()
     }
 
-    /// Whether `tool` may be called in this run.
-    pub fn check(&self, tool: &dyn Tool) -> Result<(), Beyond> {
+    /// Whether `tool` may be called in this run: never when the policy now forbids it; at once
+    /// when covered; otherwise only if the task scored with every covered tool and this one
+    /// (`tools` looks them up) is still one the policy runs on its own.
+    pub fn check(&self, tool: &dyn Tool, tools: &ToolRegistry) -> Result<(), Beyond> {
         let name = tool.name();
+        if self.policy.tools.get(name) == Some(&Rule::Forbidden) {
+            return Err(Beyond::Refused(format!(
+                "`{name}` is forbidden by the policy's rule for tool `{name}`"
+            )));
+        }
         if self.covered.iter().any(|c| c == name) {
             return Ok(());
         }
-        let alone = ToolFacts {
-            name: name.to_owned(),
-            risk: tool.risk(),
-            permission: tool.permission(),
-        };
-        let own = score::score(
-            name,
-            RiskLevel::Low,
-            std::slice::from_ref(&alone),
-            0.0,
-            &self.policy,
-        );
-        let (rule, why) = self.policy.rule("", own.level, &own.tools);
+        let mut facts: Vec<ToolFacts> = self
+            .covered
+            .iter()
+            .filter_map(|c| tools.get(c))
+            .map(|t| facts_of(t.as_ref()))
+            .collect();
+        facts.push(facts_of(tool));
+        facts.sort_by(|a, b| a.name.cmp(&b.name));
+        facts.dedup_by(|a, b| a.name == b.name);
+        let (kind, risk, spend) = (&self.kind, self.kind_risk, self.spend_usd);
+        let assessment = score::score(kind, risk, &facts, spend, &self.policy);
+        let (rule, why) = self.policy.rule(kind, assessment.level, &assessment.tools);
         match rule {
             Rule::Auto => Ok(()),
             Rule::Forbidden => Err(Beyond::Refused(format!("`{name}` is forbidden by {why}"))),
-            Rule::Approval => {
-                let mut facts = self.facts.clone();
-                facts.retain(|f| f.name != name);
-                facts.push(alone);
-                facts.sort_by(|a, b| a.name.cmp(&b.name));
-                let (kind, risk, spend) = (&self.kind, self.kind_risk, self.spend_usd);
-                let assessment = score::score(kind, risk, &facts, spend, &self.policy);
-                Err(Beyond::Ask {
-                    reason: format!(
-                        "wants to call `{name}`, which its approval does not cover ({why}); \
-                         risk {}",
-                        assessment.explain()
-                    ),
-                    assessment,
-                })
-            }
+            Rule::Approval => Err(Beyond::Ask {
+                reason: format!(
+                    "wants to call `{name}`, which its approval does not cover ({why}); risk {}",
+                    assessment.explain()
+                ),
+                assessment,
+            }),
         }
     }
 }

@@ -157,7 +157,6 @@ impl Gate {
                 self.policy.clone(),
                 self.permissions.clone(),
                 (kind, handler.risk(), reach.spend_usd),
-                facts.clone(),
                 covered,
             ))
         };

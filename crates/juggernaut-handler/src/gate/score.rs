@@ -147,7 +147,7 @@ fn reach_points(p: Permission) -> u32 {
     match p {
         Permission::Read | Permission::Write => 0,
         Permission::Network => 5,
-        Permission::Execute => 10,
+        Permission::Execute => 15,
         Permission::External => 25,
     }
 }

@@ -51,6 +51,7 @@ fn tools() -> ToolRegistry {
         t("fs_read", RiskLevel::Low, Permission::Read),
         t("notify", RiskLevel::Medium, Permission::External),
         t("merge", RiskLevel::High, Permission::External),
+        t("run", RiskLevel::Medium, Permission::Execute),
     ])
     .unwrap()
 }
@@ -88,7 +89,8 @@ impl Handler for Acts {
                     .collect()
             })
             .unwrap_or_default();
-        Reach::with(&[Permission::Read, Permission::External]).only(names)
+        let all = [Permission::Read, Permission::External, Permission::Execute];
+        Reach::with(&all).only(names)
     }
 }
 
@@ -190,8 +192,12 @@ fn an_envelope_asks_before_a_tool_its_approval_does_not_cover() {
     let Verdict::Run(env) = gate.verdict(&Acts, &read, &reg, None) else {
         panic!("a read-only task runs")
     };
-    assert_eq!(env.check(reg.get("fs_read").unwrap().as_ref()), Ok(()));
-    let Err(Beyond::Ask { assessment, reason }) = env.check(reg.get("notify").unwrap().as_ref())
+    assert_eq!(
+        env.check(reg.get("fs_read").unwrap().as_ref(), &reg),
+        Ok(())
+    );
+    let Err(Beyond::Ask { assessment, reason }) =
+        env.check(reg.get("notify").unwrap().as_ref(), &reg)
     else {
         panic!("notify is beyond the envelope")
     };
@@ -207,7 +213,7 @@ fn an_envelope_asks_before_a_tool_its_approval_does_not_cover() {
     let Verdict::Run(env) = gate.verdict(&Acts, &read, &reg, Some(&trail)) else {
         panic!("the approved task runs")
     };
-    assert_eq!(env.check(reg.get("notify").unwrap().as_ref()), Ok(()));
+    assert_eq!(env.check(reg.get("notify").unwrap().as_ref(), &reg), Ok(()));
     assert!(gate.needs_history(&Acts, &read, &reg));
 }
 
@@ -226,4 +232,54 @@ fn roles_bound_the_permissions_of_every_call() {
         env.permitted(&[Permission::Read, Permission::External, Permission::Execute]),
         vec![Permission::Read]
     );
+}
+
+#[test]
+fn an_uncovered_tool_is_scored_with_everything_covered_and_forbidden_wins_over_old_approvals() {
+    let gate = Gate::default();
+    let reg = tools();
+    let read = serde_json::json!({"tools": ["fs_read"]});
+    let Verdict::Run(env) = gate.verdict(&Acts, &read, &reg, None) else {
+        panic!("a read-only task runs")
+    };
+    // Running programs is not free, though the tool alone would score low without its reach.
+    let Err(Beyond::Ask { assessment, .. }) = env.check(reg.get("run").unwrap().as_ref(), &reg)
+    else {
+        panic!("running a program is beyond a read-only admission")
+    };
+    assert_eq!(
+        assessment.level,
+        RiskLevel::Medium,
+        "{}",
+        assessment.explain()
+    );
+    // After notify was approved, asking for `run` asks for notify and run together.
+    let notified = ask_of_beyond(&env, &reg, "notify");
+    let yes = event(
+        2,
+        EventKind::TaskApproved,
+        serde_json::json!({"reason": ""}),
+    );
+    let trail = [asked(&notified), yes];
+    let Verdict::Run(env) = gate.verdict(&Acts, &read, &reg, Some(&trail)) else {
+        panic!("the approved task runs")
+    };
+    let both = ask_of_beyond(&env, &reg, "run");
+    assert_eq!(both.tools, vec!["fs_read", "notify", "run"]);
+    // A tool forbidden after it was approved is refused, approval or not.
+    let mut policy = Policy::default();
+    policy.tools.insert("notify".into(), Rule::Forbidden);
+    let strict = Gate::new(policy);
+    let Verdict::Run(env) = strict.verdict(&Acts, &read, &reg, Some(&trail)) else {
+        panic!("the base task still runs")
+    };
+    let refused = env.check(reg.get("notify").unwrap().as_ref(), &reg);
+    assert!(matches!(refused, Err(Beyond::Refused(_))), "{refused:?}");
+}
+
+fn ask_of_beyond(env: &Envelope, reg: &ToolRegistry, tool: &str) -> RiskAssessment {
+    match env.check(reg.get(tool).unwrap().as_ref(), reg) {
+        Err(Beyond::Ask { assessment, .. }) => assessment,
+        other => panic!("expected {tool} to ask, got {other:?}"),
+    }
 }

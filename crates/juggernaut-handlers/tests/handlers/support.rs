@@ -138,6 +138,7 @@ pub async fn settled(store: &Arc<dyn Store>, id: TaskId) -> Task {
                     approve: true,
                     actor: "test approver".into(),
                     reason: String::new(),
+                    seen_at: None,
                 };
                 store.decide_approval(id, yes).await.unwrap();
             }

@@ -81,6 +81,7 @@ impl Rig {
                         approve: true,
                         actor: "test approver".into(),
                         reason: String::new(),
+                        seen_at: None,
                     };
                     self.store.decide_approval(id, yes).await.unwrap();
                 }

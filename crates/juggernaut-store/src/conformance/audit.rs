@@ -173,6 +173,7 @@ async fn exercise(store: &S) {
             approve,
             actor: "owner".into(),
             reason: "checked".into(),
+            seen_at: None,
         };
         store.decide_approval(held[0].id, d).await.unwrap();
     }

@@ -61,6 +61,7 @@ pub async fn work_signal_fires_when_work_comes_back(store: S) {
             approve: true,
             actor: "owner".into(),
             reason: "fine".into(),
+            seen_at: None,
         };
         store.decide_approval(t.id, yes).await.unwrap();
     })

@@ -150,6 +150,21 @@ pub async fn dead_letters(
     }
     let mut seen = HashSet::new();
     raised.retain(|e| seen.insert(e.key.clone()));
+    // More died than one read holds: the older ones are not listed one by one, so say so once.
+    let oldest = page.events.last().map(|e| e.id);
+    if page.events.len() >= READ as usize && after.is_some_and(|a| oldest.is_some_and(|o| o > a)) {
+        let mut burst = new(
+            format!("dead:burst:{}", newest.map_or(0, |n| n.0)),
+            K::DeadLetter,
+            L::Critical,
+            format!(
+                "more than {READ} tasks went dead since the last scan; only the newest are \
+                 escalated one by one (`juggernaut dlq list` shows them all)"
+            ),
+        );
+        burst.task_id = None;
+        raised.push(burst);
+    }
     Ok((raised, newest))
 }
 

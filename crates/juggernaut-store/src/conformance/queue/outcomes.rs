@@ -180,11 +180,21 @@ pub async fn approvals_park_until_a_person_decides(store: S) {
     )
     .await;
     let held = claim(&store, "w", 1).await;
+    let assessment = juggernaut_core::RiskAssessment {
+        score: 75,
+        level: RiskLevel::High,
+        factors: vec![juggernaut_core::RiskFactor {
+            factor: "tools".into(),
+            points: 75,
+            why: "may call `github_merge`".into(),
+        }],
+        tools: vec!["github_merge".into()],
+    };
     let ask = ApprovalRequest {
         lease: lease(&held[0]),
         reason: "merges to main".into(),
         risk: RiskLevel::High,
-        assessment: None,
+        assessment: Some(assessment.clone()),
     };
     store.request_approval(ask).await.unwrap();
     let parked = store.get(t.id).await.unwrap().unwrap();
@@ -194,13 +204,35 @@ pub async fn approvals_park_until_a_person_decides(store: S) {
         Some(Waiting::Approval {
             reason: "merges to main".into(),
             risk: RiskLevel::High,
-            assessment: None,
+            assessment: Some(assessment.clone()),
         })
     );
+    // The request's event keeps the score: an approval covers what it was shown.
+    let events = store.task_events(t.id).await.unwrap();
+    let asked = events
+        .iter()
+        .find(|e| e.kind == juggernaut_core::EventKind::TaskApprovalRequested)
+        .unwrap();
+    assert_eq!(
+        asked.data["assessment"],
+        serde_json::to_value(&assessment).unwrap()
+    );
+    // A decision that saw another request (an older parking) is refused and changes nothing.
+    let stale = Decision {
+        approve: true,
+        actor: "policy".into(),
+        reason: "timed out".into(),
+        seen_at: Some(parked.updated_at - chrono::Duration::seconds(1)),
+    };
+    let refused = store.decide_approval(t.id, stale).await.unwrap_err();
+    assert!(refused.to_string().contains("asked again"), "{refused}");
+    let still = store.get(t.id).await.unwrap().unwrap();
+    assert_eq!(still.status, TaskStatus::WaitingApproval);
     let yes = Decision {
         approve: true,
         actor: "owner".into(),
         reason: "reviewed".into(),
+        seen_at: None,
     };
     let approved = store.decide_approval(t.id, yes.clone()).await.unwrap();
     assert_eq!(
@@ -234,6 +266,7 @@ pub async fn approvals_park_until_a_person_decides(store: S) {
         approve: false,
         actor: "owner".into(),
         reason: "too risky".into(),
+        seen_at: None,
     };
     let rejected = store.decide_approval(t.id, no).await.unwrap();
     assert_eq!(rejected.status, TaskStatus::Cancelled);
