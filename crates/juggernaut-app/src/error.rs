@@ -33,6 +33,13 @@ pub enum AppError {
     /// No schedule has that name.
     #[error("no schedule named `{0}`")]
     NoSchedule(String),
+    /// What the call names does not exist (a goal, an escalation): the message says which.
+    #[error("{0}")]
+    NotFound(String),
+    /// What the call names is in a state that does not allow it (a goal that cannot make that
+    /// move, an escalation acknowledged before): the message says which and why.
+    #[error("{0}")]
+    Conflict(String),
     /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -55,7 +62,9 @@ impl AppError {
             | Self::Domain(_)
             | Self::NotDead { .. }
             | Self::NotWaitingApproval { .. }
-            | Self::NoSchedule(_) => true,
+            | Self::NoSchedule(_)
+            | Self::NotFound(_)
+            | Self::Conflict(_) => true,
             Self::Store(e) => e.is_bad_input(),
         }
     }
@@ -67,7 +76,9 @@ impl AppError {
             | Self::Domain(_)
             | Self::NotDead { .. }
             | Self::NotWaitingApproval { .. }
-            | Self::NoSchedule(_) => false,
+            | Self::NoSchedule(_)
+            | Self::NotFound(_)
+            | Self::Conflict(_) => false,
             Self::Store(e) => e.is_retryable(),
         }
     }

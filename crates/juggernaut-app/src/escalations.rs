@@ -6,6 +6,7 @@ use crate::{App, AppError};
 use juggernaut_core::escalation::MAX_NOTE;
 use juggernaut_core::{DomainError, Escalation, EscalationId};
 use juggernaut_store::EscalationPage;
+use juggernaut_store::capability::escalations::{already_acked, no_escalation};
 use serde::Serialize;
 
 /// One page of escalations, newest first.
@@ -65,6 +66,19 @@ impl App {
                 reason: format!("must be at most {MAX_NOTE} bytes"),
             }
             .into());
+        }
+        // The escalation itself: the newest at or below `id` (a keyset read of one row).
+        let at_or_below = EscalationPage {
+            before: Some(EscalationId(id.0.saturating_add(1))),
+            limit: 1,
+        };
+        let found = self.store.escalations(false, at_or_below).await?;
+        match found.first() {
+            Some(e) if e.id == id && !e.is_open() => {
+                return Err(AppError::Conflict(already_acked(e).to_string()));
+            }
+            Some(e) if e.id == id => {}
+            _ => return Err(AppError::NotFound(no_escalation(id).to_string())),
         }
         Ok(self.store.ack(id, actor, note).await?)
     }

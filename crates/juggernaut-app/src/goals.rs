@@ -5,9 +5,7 @@ use crate::{App, AppError};
 use juggernaut_core::goal::MetricPoint;
 use juggernaut_core::plan::PlanDiff;
 use juggernaut_core::{Goal, GoalId, GoalStatus, NewGoal, Plan, Task, TaskStatus};
-use juggernaut_store::{
-    CostFilter, GoalFilter, PageRequest, Recorded, Spend, StoreError, TaskFilter,
-};
+use juggernaut_store::{CostFilter, GoalFilter, PageRequest, Recorded, Spend, TaskFilter};
 use serde::Serialize;
 
 /// One goal with what is happening to it.
@@ -37,12 +35,7 @@ pub struct PlanView {
 }
 
 fn missing(id: GoalId) -> AppError {
-    AppError::Store(StoreError::Domain(
-        juggernaut_core::DomainError::InvalidField {
-            field: "goal",
-            reason: format!("goal {id} not found"),
-        },
-    ))
+    AppError::NotFound(format!("invalid goal: goal {id} not found"))
 }
 
 impl App {
@@ -131,6 +124,13 @@ impl App {
         actor: &str,
         reason: &str,
     ) -> Result<Goal, AppError> {
+        let goal = self.goal(id).await?;
+        if !goal.status.can_become(to) {
+            return Err(AppError::Conflict(format!(
+                "invalid goal status: goal {id} is {}, it cannot become {to}",
+                goal.status
+            )));
+        }
         Ok(self.store.set_goal_status(id, to, actor, reason).await?)
     }
 

@@ -9,6 +9,7 @@ pub mod approvals;
 pub mod error;
 pub mod escalations;
 pub mod goals;
+pub mod reads;
 pub mod schedules;
 pub mod status;
 pub mod tasks;

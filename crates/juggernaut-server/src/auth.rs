@@ -72,6 +72,48 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// A permission a route needs, as a type, so that [`Allowed`] checks it while extracting: the
+/// role is refused (403) before any input is read.
+pub trait Need {
+    /// The permission.
+    const PERMISSION: Permission;
+}
+
+/// Needs [`Permission::Read`].
+#[derive(Debug)]
+pub struct Read;
+impl Need for Read {
+    const PERMISSION: Permission = Permission::Read;
+}
+
+/// Needs [`Permission::Operate`].
+#[derive(Debug)]
+pub struct Operate;
+impl Need for Operate {
+    const PERMISSION: Permission = Permission::Operate;
+}
+
+/// Needs [`Permission::Approve`].
+#[derive(Debug)]
+pub struct Approve;
+impl Need for Approve {
+    const PERMISSION: Permission = Permission::Approve;
+}
+
+/// An authenticated caller whose role allows `N`'s permission.
+#[derive(Debug)]
+pub struct Allowed<N: Need>(pub Caller, pub std::marker::PhantomData<N>);
+
+impl<N: Need> FromRequestParts<AppState> for Allowed<N> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(N::PERMISSION)?;
+        Ok(Self(caller, std::marker::PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

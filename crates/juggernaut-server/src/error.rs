@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use juggernaut_app::AppError;
+use juggernaut_core::DomainError;
 use juggernaut_store::StoreError;
 
 /// An API error.
@@ -62,10 +63,15 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match &e {
-            AppError::NotWaitingApproval { .. } => {
+            AppError::NotWaitingApproval { .. }
+            | AppError::NotDead { .. }
+            | AppError::Conflict(_)
+            | AppError::Store(StoreError::Domain(DomainError::Transition { .. })) => {
                 Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
-            AppError::Store(StoreError::NotFound(_)) => Self::not_found(e.to_string()),
+            AppError::Store(StoreError::NotFound(_)) | AppError::NotFound(_) => {
+                Self::not_found(e.to_string())
+            }
             _ if e.is_bad_input() => Self::bad_request(e.to_string()),
             _ if e.is_retryable() => {
                 tracing::warn!(error = %e, "API call failed; retryable");

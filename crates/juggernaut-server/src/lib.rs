@@ -1,8 +1,9 @@
 //! The engine's HTTP listener: `/healthz` (the process answers), `/readyz` (the store answers),
 //! and `/metrics` (the engine's metrics, fed by its events, with the queue counts by status,
 //! leadership and each loop's idle code set at scrape time), all public, and the API under `/api`
-//! (`api/`), where every call needs an API token (`auth`) whose role allows it; its errors are
-//! JSON (`error`). The dashboard comes later.
+//! (`api/`, described by the OpenAPI 3.1 document at `/api/openapi.json`), where every call
+//! needs an API token (`auth`) whose role allows it; its errors are JSON (`error`). The
+//! dashboard comes later.
 
 mod api;
 mod auth;
@@ -10,6 +11,20 @@ mod error;
 mod metrics;
 
 pub use error::ApiError;
+
+/// The `/api` routes served, as `(METHOD, path)` with paths spelled as in the OpenAPI document
+/// (`/api/tasks/{id}`): what the tests compare with [`openapi`].
+pub fn api_routes() -> Vec<(String, String)> {
+    api::table()
+        .into_iter()
+        .map(|(method, path, _)| (method.to_string(), path.to_owned()))
+        .collect()
+}
+
+/// The OpenAPI 3.1 document served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <api::openapi::ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 use axum::Router;
 use axum::extract::State;
@@ -75,7 +90,9 @@ pub fn spawn(
     state: AppState,
     shutdown: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
-    let app = router(state);
+    // Long-lived responses (the `/api/events` stream) end on `shutdown` too, so that the
+    // graceful shutdown does not wait for their clients.
+    let app = router(state).layer(axum::Extension(shutdown.clone()));
     tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })

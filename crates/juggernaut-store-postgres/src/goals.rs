@@ -144,6 +144,7 @@ pub async fn list(
         "SELECT {COLUMNS} FROM goals \
          WHERE (cardinality($1::text[]) = 0 OR status = ANY($1)) \
            AND ($2::text IS NULL OR tags ? $2) AND ($3::bigint IS NULL OR parent_id = $3) \
+           AND ($5::bigint IS NULL OR id < $5) \
          ORDER BY id DESC LIMIT $4"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -151,6 +152,7 @@ pub async fn list(
         .bind(f.tag.as_deref())
         .bind(f.parent.map(|p| p.0))
         .bind(i64::from(limit.clamp(1, 1000)))
+        .bind(f.before.map(|b| b.0))
         .persistent(false)
         .fetch_all(store.pool())
         .await

@@ -150,7 +150,7 @@ pub async fn list(
         "SELECT {COLUMNS} FROM goals \
          WHERE (?1 = '[]' OR status IN (SELECT value FROM json_each(?1))) \
            AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(goals.tags) WHERE value = ?2)) \
-           AND (?3 IS NULL OR parent_id = ?3) \
+           AND (?3 IS NULL OR parent_id = ?3) AND (?5 IS NULL OR id < ?5) \
          ORDER BY id DESC LIMIT ?4"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -158,6 +158,7 @@ pub async fn list(
         .bind(f.tag.as_deref())
         .bind(f.parent.map(|p| p.0))
         .bind(i64::from(limit.clamp(1, 1000)))
+        .bind(f.before.map(|b| b.0))
         .fetch_all(store.reader())
         .await
         .map_err(db("list_goals"))?;

@@ -60,6 +60,7 @@ async fn dispatch(
                 statuses,
                 tag,
                 parent: None,
+                before: None,
             };
             list(&app.goals(&filter, limit).await?, json)
         }

@@ -1,103 +1,74 @@
-//! `GET /api/approvals` (read: the tasks waiting for a person, newest first, one page),
+//! `GET /api/approvals` (read: the tasks waiting for a person, newest first, keyset pages),
 //! `POST /api/approvals/{id}/approve` and `POST /api/approvals/{id}/reject` (approve: body
 //! `{"reason": "..."}`, optional for approve, required for reject), decided through the
 //! application layer as `token:NAME`.
 
+use super::dto::{ErrorBody, ReasonBody, TaskPage, TaskView};
+use super::extract::{Body, Id, Pairs};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::{Allowed, Approve, Read};
 use crate::error::ApiError;
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use juggernaut_core::{Permission, Task, TaskId};
-use juggernaut_store::{Page, PageRequest};
-use serde::Deserialize;
-use std::collections::HashMap;
-
-/// Largest page.
-const MAX_LIMIT: u32 = 1000;
+use axum::extract::State;
+use juggernaut_core::TaskId;
 
 /// One page of the tasks waiting for approval: `?limit=1-1000` (default 50) and
 /// `?cursor=ID` (the previous page's `next_cursor`).
+#[utoipa::path(get, path = "/api/approvals", tag = "approvals", security(("bearer" = [])),
+    params(
+        ("cursor" = Option<i64>, Query, description = "The previous page's `next_cursor`"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1-1000 (default 50)"),
+    ),
+    responses((status = 200, body = TaskPage), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(
-    caller: Caller,
+    _: Allowed<Read>,
     State(s): State<AppState>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Json<Page<Task>>, ApiError> {
-    caller.require(Permission::Read)?;
-    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    if let Some(unknown) = query
-        .keys()
-        .find(|k| !["limit", "cursor"].contains(&k.as_str()))
-    {
-        return Err(ApiError::bad_request(format!(
-            "unknown query parameter `{unknown}` (known: limit, cursor)"
-        )));
-    }
-    let limit = match query.get("limit") {
-        None => 50,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_request(format!("invalid limit `{text}`: use 1 to {MAX_LIMIT}"))
-            })?,
-    };
-    let before = query.get("cursor").map(|c| super::task_id(c)).transpose()?;
-    let page = s.app.approvals(PageRequest { before, limit }).await?;
-    Ok(Json(page))
-}
-
-/// A decision's body.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecisionBody {
-    /// Why, for the audit log.
-    #[serde(default)]
-    reason: String,
-}
-
-/// Reads the id and the body (an empty body is no reason).
-fn decision(
-    id: Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(TaskId, String), ApiError> {
-    let Path(id) = id.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let id = super::task_id(&id)?;
-    let body = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok((id, String::new()));
-    }
-    let parsed: DecisionBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request(format!(
-            "the body must be a JSON object like {{\"reason\": \"...\"}}: {e}"
-        ))
-    })?;
-    Ok((id, parsed.reason))
+    q: Pairs,
+) -> Result<Json<TaskPage>, ApiError> {
+    q.only(&["limit", "cursor"])?;
+    let page = super::tasks::page(&q)?;
+    Ok(Json(s.app.approvals(page).await?.into()))
 }
 
 /// Approves a task waiting for approval: it goes back to the queue.
+#[utoipa::path(post, path = "/api/approvals/{id}/approve", tag = "approvals",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Task id")),
+    request_body(content = Option<ReasonBody>, description = "Why (optional)"),
+    responses((status = 200, body = TaskView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn approve(
-    caller: Caller,
+    Allowed(caller, _): Allowed<Approve>,
     State(s): State<AppState>,
-    id: Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Task>, ApiError> {
-    caller.require(Permission::Approve)?;
-    let (id, reason) = decision(id, body)?;
-    Ok(Json(s.app.approve(id, &caller.actor(), &reason).await?))
+    Id(id): Id,
+    Body(body): Body<ReasonBody>,
+) -> Result<Json<TaskView>, ApiError> {
+    let task = s
+        .app
+        .approve(TaskId(id), &caller.actor(), &body.reason)
+        .await?;
+    Ok(Json(task.into()))
 }
 
 /// Rejects a task waiting for approval: it is cancelled. The reason is required.
+#[utoipa::path(post, path = "/api/approvals/{id}/reject", tag = "approvals",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Task id")),
+    request_body = ReasonBody,
+    responses((status = 200, body = TaskView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn reject(
-    caller: Caller,
+    Allowed(caller, _): Allowed<Approve>,
     State(s): State<AppState>,
-    id: Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Task>, ApiError> {
-    caller.require(Permission::Approve)?;
-    let (id, reason) = decision(id, body)?;
-    Ok(Json(s.app.reject(id, &caller.actor(), &reason).await?))
+    Id(id): Id,
+    Body(body): Body<ReasonBody>,
+) -> Result<Json<TaskView>, ApiError> {
+    let task = s
+        .app
+        .reject(TaskId(id), &caller.actor(), &body.reason)
+        .await?;
+    Ok(Json(task.into()))
 }

@@ -20,6 +20,8 @@ pub struct GoalFilter {
     pub tag: Option<String>,
     /// Under this parent.
     pub parent: Option<GoalId>,
+    /// Ids below this one only (a keyset cursor: the last id of the previous page).
+    pub before: Option<GoalId>,
 }
 
 /// A plan to store: the graph (its tasks in dependency order, see `PlanGraph::sorted`) and, in

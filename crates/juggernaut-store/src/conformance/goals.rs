@@ -107,6 +107,21 @@ pub async fn goals_are_added_read_and_listed(store: S) {
         store.list_goals(&GoalFilter::default(), 10).await.unwrap()[0].id,
         child.id
     );
+    // A keyset cursor: only ids below it, newest first.
+    let older = GoalFilter {
+        before: Some(child.id),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_goals(&older, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|g| g.id)
+            .collect::<Vec<_>>(),
+        vec![parent.id]
+    );
     let events = all_events(&store).await;
     assert_eq!(
         events
