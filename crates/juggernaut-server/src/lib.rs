@@ -2,14 +2,17 @@
 //! and `/metrics` (the engine's metrics, fed by its events, with the queue counts by status,
 //! leadership and each loop's idle code set at scrape time), all public, and the API under `/api`
 //! (`api/`, described by the OpenAPI 3.1 document at `/api/openapi.json`), where every call
-//! needs an API token (`auth`) whose role allows it; its errors are JSON (`error`). The
-//! dashboard comes later.
+//! needs an API token (`auth`) whose role allows it; its errors are JSON (`error`). The web
+//! dashboard (`dashboard`: files embedded in the binary) is served at `/` and `/assets/`; it
+//! signs in with a token and reads everything through `/api`.
 
 mod api;
 mod auth;
+mod dashboard;
 mod error;
 mod metrics;
 
+pub use dashboard::{ASSETS as DASHBOARD_ASSETS, Asset};
 pub use error::ApiError;
 
 /// The `/api` routes served, as `(METHOD, path)` with paths spelled as in the OpenAPI document
@@ -61,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
+        .route("/", get(dashboard::index))
+        .route("/assets/{*path}", get(dashboard::asset))
         .merge(api::routes())
         .fallback(api::no_route)
         .method_not_allowed_fallback(api::wrong_method)

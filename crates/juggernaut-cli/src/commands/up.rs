@@ -124,6 +124,10 @@ async fn run(
             "listening on http://{addr}/ (health: /healthz, readiness: /readyz, metrics: /metrics; \
              API: /api, with a token)"
         );
+        println!(
+            "dashboard: {} (sign in with an API token: `juggernaut token create --name NAME --role viewer`)",
+            dashboard_url(addr)
+        );
     }
     let result = node.run(shutdown.clone()).await;
     shutdown.cancel();
@@ -135,6 +139,19 @@ async fn run(
     result?;
     println!("stopped cleanly");
     Ok(())
+}
+
+/// The dashboard's address for a browser: a wildcard listen address is reached on loopback.
+fn dashboard_url(addr: SocketAddr) -> String {
+    let mut shown = addr;
+    if addr.ip().is_unspecified() {
+        shown.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    format!("http://{shown}/")
 }
 
 /// A paid-looking provider (not on this machine) whose planning model has no price: its calls
@@ -208,4 +225,19 @@ fn check_policy(
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::dashboard_url;
+
+    #[test]
+    fn the_dashboard_url_is_one_a_browser_can_open() {
+        let url = |a: &str| dashboard_url(a.parse().unwrap());
+        assert_eq!(url("127.0.0.1:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(url("0.0.0.0:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(url("[::]:9000"), "http://[::1]:9000/");
+        assert_eq!(url("10.1.2.3:80"), "http://10.1.2.3:80/");
+    }
 }
