@@ -2,10 +2,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod approvals;
-mod browser;
 mod audit;
 mod bad_input;
 mod bench;
+mod browser;
 mod cluster;
 mod crash;
 mod demo;
