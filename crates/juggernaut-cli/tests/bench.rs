@@ -68,3 +68,45 @@ fn bench_prints_w1_w2_w3_lines_on_sqlite_and_w3_loses_nothing() {
         lines[3]
     );
 }
+
+#[test]
+fn bench_a1_prints_a_well_formed_line_on_sqlite() {
+    let cwd = Cwd::new();
+    let out = cwd
+        .cmd(&[
+            "bench",
+            "--workloads",
+            "A1",
+            "--backend",
+            "sqlite",
+            "--a1-n",
+            "2000",
+            "--a1-requests",
+            "60",
+            "--a1-clients",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("system="))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let num = r"[0-9]+(\.[0-9]+)?";
+    let re = format!(
+        "^system=juggernaut backend=sqlite workload=A1 n=2000 jobs_per_s={num} p50_ms={num} \
+         p95_ms={num} p99_ms={num} peak_rss_mb={num} clients=3 requests=60 limit=50$"
+    );
+    assert!(
+        regex::Regex::new(&re).unwrap().is_match(lines[0]),
+        "{}",
+        lines[0]
+    );
+}

@@ -3,7 +3,7 @@
 use crate::error::db;
 use crate::row;
 use juggernaut_core::{AuditEvent, EventKind, Task, TaskId, TaskStatus};
-use juggernaut_store::{Page, PageRequest, StoreError, TaskFilter};
+use juggernaut_store::{Branch, Page, PageRequest, StoreError, TaskFilter};
 use sqlx::postgres::PgArguments;
 use sqlx::{PgExecutor, Postgres};
 
@@ -99,6 +99,43 @@ fn bind_all(mut q: Query<'_>, binds: Vec<Bind>) -> Query<'_> {
     q
 }
 
+/// A page read as one index range per branch, each newest first below the cursor and cut at
+/// `take` (a lateral join over the branches' statuses and kinds), then the newest `take` of
+/// their union. Each range is ordered by `-id` so that only `tasks_status_newest` or
+/// `tasks_status_kind_newest` can give its order: ordered by `id`, the planner may walk the
+/// primary key backwards instead and read the whole table to find a page of rare tasks.
+fn branch_sql(branches: &[Branch], before: Option<TaskId>, take: i64) -> (String, Vec<Bind>) {
+    let statuses = branches
+        .iter()
+        .map(|b| b.status.as_str().to_owned())
+        .collect();
+    let mut binds = vec![Bind::Texts(statuses)];
+    let (mut from, mut cond) = (
+        "unnest($1::text[]) AS b(status)",
+        "t.status = b.status".to_owned(),
+    );
+    let kinds: Vec<String> = branches
+        .iter()
+        .filter_map(|b| b.kind.as_ref().map(|k| k.as_str().to_owned()))
+        .collect();
+    if kinds.len() == branches.len() {
+        binds.push(Bind::Texts(kinds));
+        from = "unnest($1::text[], $2::text[]) AS b(status, kind)";
+        cond.push_str(" AND t.kind = b.kind");
+    }
+    if let Some(c) = before {
+        binds.push(Bind::Int(c.0));
+        cond.push_str(&format!(" AND -t.id > -${}::bigint", binds.len()));
+    }
+    let sql = format!(
+        "SELECT {} FROM tasks WHERE id IN (SELECT p.id FROM {from} CROSS JOIN LATERAL \
+         (SELECT t.id FROM tasks t WHERE {cond} ORDER BY -t.id LIMIT {take}) p) \
+         ORDER BY id DESC LIMIT {take}",
+        row::columns()
+    );
+    (sql, binds)
+}
+
 /// One page of matching tasks, newest first.
 pub async fn list<'e>(
     ex: impl PgExecutor<'e>,
@@ -106,12 +143,18 @@ pub async fn list<'e>(
     page: PageRequest,
 ) -> Result<Page<Task>, StoreError> {
     let limit = page.clamped_limit();
-    let (filter, binds) = filter_sql(f, page.before);
-    let sql = format!(
-        "SELECT {} FROM tasks {filter} ORDER BY id DESC LIMIT {}",
-        row::columns(),
-        i64::from(limit) + 1
-    );
+    let take = i64::from(limit) + 1;
+    let (sql, binds) = match f.branches() {
+        Some(branches) => branch_sql(&branches, page.before, take),
+        None => {
+            let (filter, binds) = filter_sql(f, page.before);
+            let sql = format!(
+                "SELECT {} FROM tasks {filter} ORDER BY id DESC LIMIT {take}",
+                row::columns()
+            );
+            (sql, binds)
+        }
+    };
     let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
         .fetch_all(ex)
         .await

@@ -3,7 +3,7 @@
 use crate::error::db;
 use crate::row::{self, TASK_COLUMNS};
 use juggernaut_core::{AuditEvent, EventKind, Task, TaskId, TaskStatus};
-use juggernaut_store::{Page, PageRequest, StoreError, TaskFilter};
+use juggernaut_store::{Branch, Page, PageRequest, StoreError, TaskFilter};
 use sqlx::{Sqlite, SqliteExecutor};
 
 /// One task by id.
@@ -99,6 +99,34 @@ fn bind_all(mut q: Query<'_>, binds: Vec<Bind>) -> Query<'_> {
     q
 }
 
+/// A page read as one index range per branch (`tasks_status_newest` or
+/// `tasks_status_kind_newest`, keyed by `-id` as on PostgreSQL), each newest first below the
+/// cursor and cut at `take`, then the newest `take` of their union.
+fn branch_sql(branches: &[Branch], before: Option<TaskId>, take: i64) -> (String, Vec<Bind>) {
+    let mut binds = Vec::new();
+    let parts: Vec<String> = branches
+        .iter()
+        .map(|b| {
+            binds.push(Bind::Text(b.status.as_str().to_owned()));
+            let mut cond = "status = ?".to_owned();
+            if let Some(k) = &b.kind {
+                binds.push(Bind::Text(k.as_str().to_owned()));
+                cond.push_str(" AND kind = ?");
+            }
+            if let Some(c) = before {
+                binds.push(Bind::Int(c.0));
+                cond.push_str(" AND -id > -?");
+            }
+            format!("SELECT id FROM (SELECT id FROM tasks WHERE {cond} ORDER BY -id LIMIT {take})")
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {TASK_COLUMNS} FROM tasks WHERE id IN ({}) ORDER BY id DESC LIMIT {take}",
+        parts.join(" UNION ALL ")
+    );
+    (sql, binds)
+}
+
 /// One page of matching tasks, newest first.
 pub async fn list<'e>(
     ex: impl SqliteExecutor<'e>,
@@ -106,11 +134,16 @@ pub async fn list<'e>(
     page: PageRequest,
 ) -> Result<Page<Task>, StoreError> {
     let limit = page.clamped_limit();
-    let (filter, binds) = filter_sql(f, page.before);
-    let sql = format!(
-        "SELECT {TASK_COLUMNS} FROM tasks {filter} ORDER BY id DESC LIMIT {}",
-        i64::from(limit) + 1
-    );
+    let take = i64::from(limit) + 1;
+    let (sql, binds) = match f.branches() {
+        Some(branches) => branch_sql(&branches, page.before, take),
+        None => {
+            let (filter, binds) = filter_sql(f, page.before);
+            let sql =
+                format!("SELECT {TASK_COLUMNS} FROM tasks {filter} ORDER BY id DESC LIMIT {take}");
+            (sql, binds)
+        }
+    };
     let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
         .fetch_all(ex)
         .await

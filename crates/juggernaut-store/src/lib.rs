@@ -12,6 +12,7 @@ pub mod capability;
 pub mod conformance;
 pub mod entry;
 pub mod error;
+pub mod list_plan;
 pub mod url;
 
 /// Every capability trait, for callers that use a whole store: `use juggernaut_store::prelude::*`.
@@ -45,3 +46,4 @@ pub use capability::tool_calls::{
 pub use capability::workers::{LostWorker, WorkerRecord, WorkerRegistration, Workers};
 pub use capability::{MAX_ASKED, Store, StoreResult, check_asked};
 pub use error::StoreError;
+pub use list_plan::{Branch, MAX_BRANCHES};

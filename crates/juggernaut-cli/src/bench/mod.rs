@@ -1,6 +1,7 @@
 //! `juggernaut bench`: the workloads of ../shared/bench/WORKLOADS.md, each on a fresh database,
 //! printing exactly one result line per workload.
 
+mod a1;
 mod fake_llm;
 mod p1;
 mod report;
@@ -47,6 +48,7 @@ pub async fn run(url: &str, args: BenchArgs) -> anyhow::Result<()> {
                 Workload::W3 => w3::run(&target, &args).await,
                 Workload::P1 => p1::run(&target, &args, false).await,
                 Workload::P1Llm => p1::run(&target, &args, true).await,
+                Workload::A1 => a1::run(&target, &args).await,
                 Workload::Sweep => Ok(()),
             };
             target.dispose().await;
@@ -64,6 +66,7 @@ enum Workload {
     Sweep,
     P1,
     P1Llm,
+    A1,
 }
 
 fn parse_workloads(names: &[String]) -> anyhow::Result<Vec<Workload>> {
@@ -76,8 +79,9 @@ fn parse_workloads(names: &[String]) -> anyhow::Result<Vec<Workload>> {
             "SWEEP" => Ok(Workload::Sweep),
             "P1" => Ok(Workload::P1),
             "P1-LLM" => Ok(Workload::P1Llm),
+            "A1" => Ok(Workload::A1),
             other => Err(BadInput(format!(
-                "unknown workload `{other}` (available: W1, W2, W3, SWEEP, P1, P1-llm)"
+                "unknown workload `{other}` (available: W1, W2, W3, SWEEP, P1, P1-llm, A1)"
             ))
             .into()),
         })

@@ -23,7 +23,8 @@ pub struct BenchArgs {
     pub backend: BenchBackend,
     /// Workloads, comma-separated: W1, W2, W3, SWEEP (W1 at each `--sweep-n`, in this
     /// process and then through `--sweep-workers` worker processes), P1 (goals planned by a
-    /// playbook) and P1-llm (goals planned through a local fake LLM server).
+    /// playbook), P1-llm (goals planned through a local fake LLM server) and A1 (`GET /api/tasks`
+    /// pages against `--a1-n` tasks).
     #[arg(long, value_delimiter = ',', default_value = "W1,W2,W3")]
     pub workloads: Vec<String>,
     /// W1 task count.
@@ -56,6 +57,18 @@ pub struct BenchArgs {
     /// P1-llm goal count.
     #[arg(long, default_value_t = 100, value_parser = ranged::<u64>(1, 10_000))]
     pub p1_llm_n: u64,
+    /// A1 task count (bulk-enqueued before the server starts).
+    #[arg(long, default_value_t = 1_000_000, value_parser = ranged::<u64>(1, MAX_BENCH_TASKS))]
+    pub a1_n: u64,
+    /// A1 concurrent HTTP clients.
+    #[arg(long, default_value_t = 16, value_parser = ranged::<u32>(1, 1024))]
+    pub a1_clients: u32,
+    /// A1 requests in all (the run stops at this count or after `--a1-secs`, whichever is first).
+    #[arg(long, default_value_t = 1_000_000, value_parser = ranged::<u64>(1, 100_000_000))]
+    pub a1_requests: u64,
+    /// A1 longest run of requests, in seconds.
+    #[arg(long, default_value_t = 20, value_parser = ranged::<u64>(1, 3600))]
+    pub a1_secs: u64,
     /// SWEEP worker processes for the lines with `workers=`.
     #[arg(long, default_value_t = 4, value_parser = ranged::<u32>(1, 64))]
     pub sweep_workers: u32,

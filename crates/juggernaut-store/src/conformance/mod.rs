@@ -105,6 +105,7 @@ macro_rules! conformance_suite {
             (escalations) escalator_reads_find_what_is_overdue_failing_or_spent,
             (reads) list_filters_and_paginates,
             (reads) counts_match_list,
+            (reads) filtered_pages_merge_statuses_and_kinds,
             (reads) missing_task_is_not_found,
             (reads) events_after_a_cursor_come_oldest_first,
             (reads) used_dedupe_keys_outlive_their_tasks,

@@ -173,3 +173,74 @@ pub async fn used_dedupe_keys_outlive_their_tasks(store: S) {
         Err(StoreError::Domain(_))
     ));
 }
+
+/// Pages filtered by several statuses and kinds (repeats included) come newest first across
+/// all of them, without gaps or repeats, at any page size: the backends read such a filter as
+/// one index range per status or (status, kind) pair and merge them.
+pub async fn filtered_pages_merge_statuses_and_kinds(store: S) {
+    for i in 0..12 {
+        add(&store, task(if i % 3 == 0 { "other" } else { "noop" })).await;
+    }
+    let c = claim(&store, "w", 4).await;
+    store.complete(done(&c[0])).await.unwrap();
+    store.complete(done(&c[2])).await.unwrap();
+    let every = PageRequest {
+        before: None,
+        limit: 100,
+    };
+    let all = store
+        .list(&TaskFilter::default(), every)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(all.len(), 12);
+    let filters = [
+        TaskFilter {
+            statuses: vec![TaskStatus::Ready, TaskStatus::Completed, TaskStatus::Ready],
+            ..Default::default()
+        },
+        TaskFilter {
+            kinds: vec![kind("other"), kind("noop"), kind("other")],
+            ..Default::default()
+        },
+        TaskFilter {
+            kinds: vec![kind("noop")],
+            statuses: vec![TaskStatus::Running, TaskStatus::Completed],
+            ..Default::default()
+        },
+        TaskFilter {
+            kinds: vec![kind("missing")],
+            ..Default::default()
+        },
+        TaskFilter {
+            statuses: vec![TaskStatus::Dead],
+            ..Default::default()
+        },
+    ];
+    for f in filters {
+        let want: Vec<TaskId> = all
+            .iter()
+            .filter(|t| f.statuses.is_empty() || f.statuses.contains(&t.status))
+            .filter(|t| f.kinds.is_empty() || f.kinds.contains(&t.kind))
+            .map(|t| t.id)
+            .collect();
+        for limit in [1, 2, 5, 50] {
+            let mut got = Vec::new();
+            let mut page = PageRequest {
+                before: None,
+                limit,
+            };
+            loop {
+                let p = store.list(&f, page).await.unwrap();
+                assert!(p.items.len() <= limit as usize);
+                got.extend(p.items.iter().map(|t| t.id));
+                match p.next_cursor {
+                    Some(c) => page.before = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(got, want, "{f:?} in pages of {limit}");
+        }
+        assert_eq!(store.count(&f).await.unwrap() as usize, want.len());
+    }
+}
