@@ -1,6 +1,7 @@
 //! Blocking and unblocking along dependency edges: a task that died, failed or was cancelled
 //! blocks its dependents (transitively); requeueing it unblocks those with no other dead
-//! dependency.
+//! dependency. Dependents are found from the dependency edges, never by scanning a status (the
+//! unary `+` keeps SQLite off the status indexes, which a large backlog makes long).
 
 use crate::audit::{self, Entry};
 use crate::error::db;
@@ -24,7 +25,7 @@ pub async fn dependents(
     while !frontier.is_empty() {
         let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as(
             "SELECT t.id, t.goal_id, t.status FROM tasks t \
-             WHERE t.status IN ('pending', 'waiting_approval', 'ready') AND t.id IN \
+             WHERE +t.status IN ('pending', 'waiting_approval', 'ready') AND t.id IN \
              (SELECT task_id FROM task_deps WHERE depends_on IN (SELECT value FROM json_each(?)))",
         )
         .bind(json_ids(&frontier))
@@ -70,7 +71,7 @@ pub async fn unblock_dependents(
     let mut total = 0;
     while !frontier.is_empty() {
         let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT t.id, t.goal_id FROM tasks t WHERE t.status = 'blocked' AND t.id IN \
+            "SELECT t.id, t.goal_id FROM tasks t WHERE +t.status = 'blocked' AND t.id IN \
                (SELECT task_id FROM task_deps WHERE depends_on IN (SELECT value FROM json_each(?))) \
              AND NOT EXISTS (SELECT 1 FROM task_deps d JOIN tasks p ON p.id = d.depends_on \
                WHERE d.task_id = t.id AND p.status IN ('failed', 'dead', 'cancelled', 'blocked'))",

@@ -71,7 +71,8 @@ type CompletedRow = (i64, Option<i64>, Option<String>, bool, i64);
 
 /// Completes every item whose lease is current and whose task is in status `from` (`running` or
 /// `verifying`); returns them by id with (goal, holder, has_dependents, token), after writing
-/// their events.
+/// their events. The unary `+` keeps SQLite from driving the update by the status index (a walk
+/// over every running task per batch): each item is found by its id.
 async fn update(
     conn: &mut SqliteConnection,
     items: &[&Completion],
@@ -89,8 +90,8 @@ async fn update(
         "UPDATE tasks SET status = 'completed', result = c.value -> '$.r', evidence = c.value -> '$.e', \
          lease_expires_at = NULL, finished_at = ?1, updated_at = ?1 \
          FROM json_each(?2) AS c \
-         WHERE tasks.id = c.value ->> '$.id' AND tasks.lease_token = c.value ->> '$.t' \
-           AND tasks.status = ?3 \
+         WHERE tasks.id = c.value ->> '$.id' AND +tasks.lease_token = c.value ->> '$.t' \
+           AND +tasks.status = ?3 \
          RETURNING tasks.id, tasks.goal_id, tasks.lease_holder, tasks.has_dependents, tasks.lease_token",
     )
     .bind(now)
