@@ -34,6 +34,7 @@ pub struct App {
     store: Arc<dyn Store>,
     registry: Registry,
     planning: Option<Arc<dyn PlanCoverage>>,
+    day_budget_usd: Option<f64>,
 }
 
 impl App {
@@ -43,7 +44,14 @@ impl App {
             store,
             registry,
             planning: None,
+            day_budget_usd: None,
         }
+    }
+
+    /// Lets the status say what today's spend counts against (`[budgets] day_usd`).
+    pub fn with_day_budget(mut self, usd: Option<f64>) -> Self {
+        self.day_budget_usd = usd;
+        self
     }
 
     /// Lets goal views say why the planner cannot plan a goal.

@@ -18,6 +18,8 @@ pub struct Status {
     pub tasks: serde_json::Map<String, serde_json::Value>,
     /// Money counted against today's (UTC, database clock) budget: settled and held.
     pub spend_today: Spend,
+    /// Today's budget in USD (`[budgets] day_usd`), if one is set.
+    pub day_budget_usd: Option<f64>,
 }
 
 impl Status {
@@ -52,6 +54,7 @@ impl App {
             workers,
             tasks,
             spend_today,
+            day_budget_usd: self.day_budget_usd,
         })
     }
 

@@ -197,6 +197,7 @@ async fn scenario(store: Arc<dyn Store>) {
         status["tasks"].is_object() && status["spend_today"].is_object(),
         "{status}"
     );
+    assert_eq!(status["day_budget_usd"], json!(20.0), "{status}");
     assert_eq!(s.ok("/api/tokens/whoami", &s.admin).await["role"], "admin");
 
     // Malformed input: a 400 JSON error for each POST and list route, never a 500.

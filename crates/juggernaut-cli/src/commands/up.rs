@@ -87,7 +87,9 @@ async fn run(
     node_cfg.leader.max_run = cfg.max_run;
     node_cfg.leader.retention = cfg.retention;
     let serving: Vec<String> = node_cfg.registration.kinds.clone();
-    let app = App::new(store.clone(), registry.clone()).with_planning(coverage);
+    let app = App::new(store.clone(), registry.clone())
+        .with_planning(coverage)
+        .with_day_budget(cfg.llm.limits.day_usd);
     let node = Node::new(store.clone(), registry, node_cfg)
         .with_planning(planning)
         .with_proactive(proactive)

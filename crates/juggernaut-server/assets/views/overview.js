@@ -64,8 +64,10 @@ export async function render(ctx) {
         h('ul', { class: 'counts', 'data-testid': 'queue-counts' }, STATES.map((st) => h('li', {},
           badge(st), h('strong', {}, String(counts[st] ?? 0)))))),
       section('Spend today',
-        h('p', { class: 'big' }, usd(spend.settled_usd + spend.reserved_usd)),
-        h('p', {}, `${usd(spend.settled_usd)} settled, ${usd(spend.reserved_usd)} held; ${spend.calls} call(s). ` +
+        h('p', { class: 'big', 'data-testid': 'spend-today' }, usd(spend.settled_usd + spend.reserved_usd) +
+          (status.day_budget_usd == null ? '' : ` of ${usd(status.day_budget_usd)}`)),
+        h('p', {}, `${usd(spend.settled_usd)} settled, ${usd(spend.reserved_usd)} held; ${spend.calls} call(s); ` +
+          (status.day_budget_usd == null ? 'no day budget set. ' : 'against the day budget ([budgets] day_usd). ') +
           'Each goal\'s spend against its budget is on its page.')),
       section('Workers',
         h('p', { class: 'big' }, String(status.workers.filter((w) => w.state === 'active').length)),

@@ -66,7 +66,7 @@ impl Server {
     /// Serves `store` on 127.0.0.1:0.
     pub async fn start(store: Arc<dyn Store>) -> Self {
         let registry = Registry::new(vec![Arc::new(Noop) as Arc<dyn Handler>]).unwrap();
-        let app = App::new(store.clone(), registry);
+        let app = App::new(store.clone(), registry).with_day_budget(Some(20.0));
         let mut tokens = Vec::new();
         for (name, role) in [
             ("view", ApiRole::Viewer),

@@ -316,6 +316,8 @@ pub struct StatusView {
     pub tasks: serde_json::Map<String, serde_json::Value>,
     /// Money counted against today's budget.
     pub spend_today: SpendView,
+    /// Today's budget in USD, if one is set.
+    pub day_budget_usd: Option<f64>,
 }
 
 impl From<Status> for StatusView {
@@ -325,6 +327,7 @@ impl From<Status> for StatusView {
             workers: s.workers.into_iter().map(WorkerView::from).collect(),
             tasks: s.tasks,
             spend_today: s.spend_today.into(),
+            day_budget_usd: s.day_budget_usd,
         }
     }
 }
