@@ -106,16 +106,6 @@ impl App {
             .authenticate_token(&token_sha256(presented))
             .await?)
     }
-
-    /// Whether any token can authenticate (a listener on a non-loopback address needs one).
-    pub async fn has_active_token(&self) -> Result<bool, AppError> {
-        Ok(self
-            .store
-            .tokens()
-            .await?
-            .iter()
-            .any(TokenRecord::is_active))
-    }
 }
 
 #[cfg(test)]

@@ -103,10 +103,9 @@ pub fn spawn(
 /// what to record instead (parked for approval, or failed for good when forbidden).
 async fn admit(h: &dyn Handler, ctx: &mut TaskContext) -> Result<(), Finish> {
     let lease = ctx.lease;
-    let gate = &ctx.handles.gate;
     let tools = ctx.handles.tools.registry();
-    let input = &ctx.task.input;
-    let events = if gate.needs_history(h, input, tools) {
+    let admission = ctx.handles.gate.admit(h, &ctx.task.input, tools);
+    let events = if admission.needs_history() {
         match ctx.handles.reads.task_events(ctx.task.id).await {
             Ok(events) => Some(events),
             Err(e) => {
@@ -117,7 +116,7 @@ async fn admit(h: &dyn Handler, ctx: &mut TaskContext) -> Result<(), Finish> {
     } else {
         None
     };
-    match gate.verdict(h, input, tools, events.as_deref()) {
+    match admission.verdict(events.as_deref()) {
         Verdict::Run(envelope) => {
             ctx.envelope = envelope;
             Ok(())

@@ -74,6 +74,12 @@ impl Envelope {
         }
     }
 
+    /// The same envelope covering the tools named in `covered`.
+    pub fn covering(mut self, covered: Vec<String>) -> Self {
+        self.covered = covered;
+        self
+    }
+
     /// The permissions a call may use: those asked for that the worker's roles allow.
     pub fn permitted(&self, asked: &[Permission]) -> Vec<Permission> {
         asked

@@ -107,30 +107,45 @@ impl Gate {
         input: &serde_json::Value,
         tools: &ToolRegistry,
     ) -> RiskAssessment {
-        let reach = handler.reach(input);
-        let facts = score::reachable(&reach, tools);
-        score::score(
-            handler.kind(),
-            handler.risk(),
-            &facts,
-            reach.spend_usd,
-            &self.policy,
-        )
+        self.admit(handler, input, tools).assessment
     }
 
-    /// Whether [`Gate::verdict`] needs the task's audit trail for `handler` on `input`: when the
-    /// rule is `approval`, or when the task may call tools (an approval may have widened them).
+    /// Scores a run of `handler` on `input` once and applies the policy: the rest of the
+    /// decision waits only for the task's audit trail ([`Admission::needs_history`]).
+    pub fn admit(
+        &self,
+        handler: &dyn Handler,
+        input: &serde_json::Value,
+        tools: &ToolRegistry,
+    ) -> Admission {
+        let reach = handler.reach(input);
+        let facts = score::reachable(&reach, tools);
+        let kind = handler.kind();
+        let assessment = score::score(kind, handler.risk(), &facts, reach.spend_usd, &self.policy);
+        let (rule, why) = self.rule(kind, &assessment);
+        let envelope = Envelope::new(
+            self.policy.clone(),
+            self.permissions.clone(),
+            (kind, handler.risk(), reach.spend_usd),
+            Vec::new(),
+        );
+        Admission {
+            calls_tools: !reach.permissions.is_empty(),
+            assessment,
+            rule,
+            why,
+            envelope,
+        }
+    }
+
+    /// Whether [`Gate::verdict`] needs the task's audit trail; see [`Admission::needs_history`].
     pub fn needs_history(
         &self,
         handler: &dyn Handler,
         input: &serde_json::Value,
         tools: &ToolRegistry,
     ) -> bool {
-        if !handler.reach(input).permissions.is_empty() {
-            return true;
-        }
-        let a = self.assess(handler, input, tools);
-        self.rule(handler.kind(), &a).0 == Rule::Approval
+        self.admit(handler, input, tools).needs_history()
     }
 
     /// The policy's rule for `assessment` of `kind`, and why.
@@ -138,8 +153,7 @@ impl Gate {
         self.policy.rule(kind, assessment.level, &assessment.tools)
     }
 
-    /// The verdict for a run of `handler` on `input`, given the task's audit trail when
-    /// [`Gate::needs_history`] says so (`None` otherwise).
+    /// The verdict for a run of `handler` on `input`; see [`Admission::verdict`].
     pub fn verdict(
         &self,
         handler: &dyn Handler,
@@ -147,29 +161,47 @@ impl Gate {
         tools: &ToolRegistry,
         events: Option<&[AuditEvent]>,
     ) -> Verdict {
-        let reach = handler.reach(input);
-        let facts = score::reachable(&reach, tools);
-        let kind = handler.kind();
-        let a = score::score(kind, handler.risk(), &facts, reach.spend_usd, &self.policy);
-        let (rule, why) = self.rule(kind, &a);
-        let envelope = |covered: Vec<String>| {
-            Verdict::Run(Envelope::new(
-                self.policy.clone(),
-                self.permissions.clone(),
-                (kind, handler.risk(), reach.spend_usd),
-                covered,
-            ))
-        };
+        self.admit(handler, input, tools).verdict(events)
+    }
+}
+
+/// A run scored and ruled on, before its audit trail is read.
+#[derive(Debug, Clone)]
+pub struct Admission {
+    calls_tools: bool,
+    assessment: RiskAssessment,
+    rule: Rule,
+    why: String,
+    envelope: Envelope,
+}
+
+impl Admission {
+    /// Whether [`Admission::verdict`] needs the task's audit trail: when the rule is `approval`,
+    /// or when the task may call tools (an approval may have widened them).
+    pub fn needs_history(&self) -> bool {
+        self.calls_tools || self.rule == Rule::Approval
+    }
+
+    /// The verdict, given the task's audit trail when [`Admission::needs_history`] says so
+    /// (`None` otherwise).
+    pub fn verdict(self, events: Option<&[AuditEvent]>) -> Verdict {
+        let Self {
+            assessment: a,
+            rule,
+            why,
+            envelope,
+            ..
+        } = self;
         let ok = events.and_then(approved);
         match rule {
             Rule::Auto => {
-                let mut covered = a.tools.clone();
+                let mut covered = a.tools;
                 covered.extend(ok.map(|o| o.tools).unwrap_or_default());
-                envelope(covered)
+                Verdict::Run(envelope.covering(covered))
             }
             Rule::Forbidden => Verdict::Forbid(format!("forbidden by {why}; risk {}", a.explain())),
             Rule::Approval => match ok {
-                Some(ok) if covers(&ok, &a) => envelope(ok.tools),
+                Some(ok) if covers(&ok, &a) => Verdict::Run(envelope.covering(ok.tools)),
                 _ => Verdict::Ask {
                     reason: format!("needs approval by {why}; risk {}", a.explain()),
                     assessment: a,
