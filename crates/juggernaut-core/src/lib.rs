@@ -7,6 +7,7 @@ pub mod error;
 pub mod escalation;
 pub mod event;
 pub mod evidence;
+pub mod forecast;
 pub mod goal;
 pub mod ids;
 pub mod kind;
