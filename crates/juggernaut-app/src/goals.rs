@@ -2,6 +2,7 @@
 //! happening), pause, resume, cancel, readings by hand, the series, and plans with their diff.
 
 use crate::{App, AppError};
+use juggernaut_core::forecast::{self, Forecast};
 use juggernaut_core::goal::MetricPoint;
 use juggernaut_core::plan::PlanDiff;
 use juggernaut_core::{Goal, GoalId, GoalStatus, NewGoal, Plan, Task, TaskStatus};
@@ -23,6 +24,8 @@ pub struct GoalDetail {
     pub idle: Option<String>,
     /// Money spent (settled) and held (reserved) on its behalf, with the tokens used.
     pub spend: Spend,
+    /// Whether it will reach its target by its deadline at the current rate (goals with both).
+    pub forecast: Option<Forecast>,
 }
 
 /// A plan with what changed since the one before it.
@@ -81,7 +84,9 @@ impl App {
             ..Default::default()
         };
         let spend = self.store.spend(&charged).await?;
+        let forecast = self.forecast(&goal).await?;
         Ok(GoalDetail {
+            forecast,
             spend,
             progress: goal.progress(),
             goal,
@@ -89,6 +94,19 @@ impl App {
             open_tasks,
             idle,
         })
+    }
+
+    /// The goal's forecast from its newest readings, if it has a target and a deadline.
+    pub async fn forecast(&self, goal: &Goal) -> Result<Option<Forecast>, AppError> {
+        if goal.spec.target.is_none() || goal.spec.deadline.is_none() {
+            return Ok(None);
+        }
+        let series = self
+            .store
+            .metric_series(goal.id, forecast::MAX_POINTS)
+            .await?;
+        let now = self.store.now().await?;
+        Ok(forecast::for_goal(goal, &series, now))
     }
 
     /// Why a goal with no open task is quiet.

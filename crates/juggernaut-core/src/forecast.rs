@@ -5,6 +5,7 @@
 //! value falls short of the target, and certain to miss (`high < target`) when even the top of
 //! the interval does. Pure: the caller passes the series and the time.
 
+use crate::goal::Goal;
 use crate::metric::MetricPoint;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,15 @@ impl Forecast {
     pub fn certain_miss(&self) -> bool {
         self.status == ForecastStatus::AtRisk && self.high < self.target
     }
+}
+
+/// Most readings a forecast is drawn through (the newest).
+pub const MAX_POINTS: u32 = 200;
+
+/// The forecast of a goal with a target and a deadline (`None` without either).
+pub fn for_goal(goal: &Goal, series: &[MetricPoint], now: DateTime<Utc>) -> Option<Forecast> {
+    let target = goal.spec.target.as_ref()?;
+    Some(forecast(series, target.target, goal.spec.deadline?, now))
 }
 
 /// The forecast for `series` (any order) against `target` by `deadline`, as of `now`.

@@ -3,6 +3,7 @@
 
 mod dispatcher;
 mod escalator;
+mod forecast;
 mod gate;
 mod maintenance;
 mod node;

@@ -246,6 +246,13 @@ fn show(d: &GoalDetail, json: bool) -> anyhow::Result<()> {
     if let Some(dl) = g.spec.deadline {
         println!("deadline: {}", dl.to_rfc3339());
     }
+    if let Some(f) = &d.forecast {
+        println!(
+            "forecast: {} ({})",
+            f.status.as_str(),
+            clean(&f.explanation)
+        );
+    }
     let budget = g
         .spec
         .budget

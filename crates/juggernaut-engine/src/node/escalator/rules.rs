@@ -1,13 +1,14 @@
 //! What the escalator raises on one scan, rule by rule, each from one bounded, set-based read:
 //! stuck tasks and stale approvals (`overdue_tasks`), repeated failures (`failing_kinds`), new
 //! dead letters (the `task.dead` events after the last one seen), exhausted budgets (the day's
-//! spend, `goals_over_budget`) and goals at risk (the active goals).
+//! spend, `goals_over_budget`) and goals at risk (the active goals' forecasts).
 
 use super::EscalatorConfig;
 use chrono::{DateTime, Utc};
 use juggernaut_core::escalation::{EscalationKind as K, EscalationLevel as L, NewEscalation};
+use juggernaut_core::forecast::{self, ForecastStatus};
 use juggernaut_core::ids::EventId;
-use juggernaut_core::{EventKind, GoalStatus, TaskStatus};
+use juggernaut_core::{EventKind, Goal, GoalStatus, TaskStatus};
 use juggernaut_store::capability::costs::EPSILON_USD;
 use juggernaut_store::{AuditCursor, AuditFilter, CostFilter, GoalFilter, Store, StoreError};
 use std::collections::HashSet;
@@ -212,8 +213,10 @@ pub async fn budgets(
     Ok(out)
 }
 
-/// Active goals with a deadline, less than a quarter of their span left, and a latest reading
-/// under half their target.
+/// Active goals with a target and a deadline still ahead whose forecast falls short: the line
+/// through their readings, extended to the deadline, stays under the target (critical when even
+/// the top of its 90% interval does). A goal with too few readings for a line is at risk when
+/// less than a quarter of its span is left and its latest reading is under half its target.
 pub async fn goals_at_risk(
     store: &dyn Store,
     now: DateTime<Utc>,
@@ -222,36 +225,63 @@ pub async fn goals_at_risk(
         statuses: vec![GoalStatus::Active],
         ..Default::default()
     };
-    let goals = store.list_goals(&active, READ).await?;
-    let day = now.date_naive();
-    Ok(goals
-        .into_iter()
-        .filter_map(|g| {
-            let deadline = g.spec.deadline?;
-            let target = g.spec.target.as_ref()?;
-            let current = g.current?;
-            let span = deadline - g.created_at;
-            let left = deadline - now;
-            let at_risk =
-                left > chrono::Duration::zero() && left * 4 < span && current < target.target / 2.0;
-            at_risk.then(|| {
-                let mut e = new(
-                    format!("goal_at_risk:{}:{day}", g.id),
-                    K::GoalAtRisk,
-                    L::Warning,
-                    format!(
-                        "goal {} (\"{}\") is at {current} of {} {} with {}h left of {}h",
-                        g.id,
-                        g.spec.title,
-                        target.target,
-                        target.unit,
-                        left.num_hours(),
-                        span.num_hours()
-                    ),
-                );
-                e.goal_id = Some(g.id);
-                e
-            })
-        })
-        .collect())
+    let mut out = Vec::new();
+    for g in store.list_goals(&active, READ).await? {
+        let (Some(deadline), Some(target)) = (g.spec.deadline, g.spec.target.as_ref()) else {
+            continue;
+        };
+        if deadline <= now {
+            continue;
+        }
+        let series = store.metric_series(g.id, forecast::MAX_POINTS).await?;
+        let f = forecast::forecast(&series, target.target, deadline, now);
+        let found = match f.status {
+            ForecastStatus::AtRisk => Some((
+                if f.certain_miss() {
+                    L::Critical
+                } else {
+                    L::Warning
+                },
+                format!(
+                    "goal {} (\"{}\") is forecast to miss its target: {}",
+                    g.id, g.spec.title, f.explanation
+                ),
+            )),
+            ForecastStatus::InsufficientData => late_and_low(&g, now).map(|m| (L::Warning, m)),
+            ForecastStatus::Met | ForecastStatus::OnTrack => None,
+        };
+        if let Some((level, message)) = found {
+            let day = now.date_naive();
+            let mut e = new(
+                format!("goal_at_risk:{}:{day}", g.id),
+                K::GoalAtRisk,
+                level,
+                message,
+            );
+            e.goal_id = Some(g.id);
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// Without a rate: less than a quarter of the span left and under half the target.
+fn late_and_low(g: &Goal, now: DateTime<Utc>) -> Option<String> {
+    let deadline = g.spec.deadline?;
+    let target = g.spec.target.as_ref()?;
+    let current = g.current?;
+    let span = deadline - g.created_at;
+    let left = deadline - now;
+    (left * 4 < span && current < target.target / 2.0).then(|| {
+        format!(
+            "goal {} (\"{}\") is at {current} of {} {} with {}h left of {}h (too few readings \
+             for a forecast)",
+            g.id,
+            g.spec.title,
+            target.target,
+            target.unit,
+            left.num_hours(),
+            span.num_hours()
+        )
+    })
 }

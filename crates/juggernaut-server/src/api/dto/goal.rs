@@ -116,6 +116,12 @@ pub struct GoalDetailView {
     pub idle: Option<String>,
     /// Money spent and held on its behalf.
     pub spend: SpendView,
+    /// Whether it will reach its target by its deadline at the current rate: `status`
+    /// (`met`, `on_track`, `at_risk`, `insufficient_data`), `projected`, the 90% interval
+    /// `low`..`high`, `rate_per_day`, `eta`, `target`, `deadline`, `points`, `explanation`.
+    /// Absent without a target and a deadline.
+    #[schema(value_type = Option<Object>)]
+    pub forecast: Option<juggernaut_core::forecast::Forecast>,
 }
 
 impl From<GoalDetail> for GoalDetailView {
@@ -127,6 +133,7 @@ impl From<GoalDetail> for GoalDetailView {
             open_tasks: d.open_tasks.into_iter().map(TaskView::from).collect(),
             idle: d.idle,
             spend: d.spend.into(),
+            forecast: d.forecast,
         }
     }
 }
