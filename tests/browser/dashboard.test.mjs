@@ -2,7 +2,10 @@
 // with a token (a wrong one is refused), add a goal through the form and see it listed, see its
 // plan drawn on the goal page, approve its waiting noop tasks from the inbox and watch them
 // complete live (no reload), requeue a dead letter, read a task's timeline, visit every other
-// view, check the phone layout, keyboard focus and that a revoked session goes back to sign-in.
+// view, plan a goal again and edit it, add a goal with a manual target and see its forecast,
+// follow an experiment to its conclusion and stop another, edit and retire a learning, make a
+// report and read it in its frame, check the phone layout, keyboard focus and that a revoked
+// session goes back to sign-in.
 // Any console error (a CSP violation included) fails the run. Started by run.sh, which passes
 // JUGGERNAUT_URL, JUGGERNAUT_TOKEN, JUGGERNAUT_BIN, JUGGERNAUT_WORKDIR, CHROMIUM and ARTIFACTS.
 
@@ -173,6 +176,139 @@ try {
     await snap('audit-filtered');
   });
 
+  await step('goal page: plan again and edit the title', async () => {
+    await page.goto(`${base}#/goals/${goalId}`);
+    await page.getByRole('heading', { name: `Goal #${goalId}: Grow the e2e business` }).waitFor({ timeout: WAIT });
+    await page.locator('[data-testid=plan-again]').click();
+    await page.locator('[data-testid=plan-asked]').waitFor({ timeout: WAIT });
+    const asked = await api('/api/audit?kind=goal.replan_requested&actor=token:e2e');
+    assert.ok(asked.items.some((e) => e.goal_id === goalId), 'the request for a new plan is audited as token:e2e');
+    await page.getByText('Edit goal', { exact: true }).click();
+    const form = page.getByRole('form', { name: 'Edit this goal' });
+    await form.getByLabel('Title').fill('Grow the e2e business faster');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: `Goal #${goalId}: Grow the e2e business faster` }).waitFor({ timeout: WAIT });
+    assert.equal((await api(`/api/goals/${goalId}`)).goal.title, 'Grow the e2e business faster');
+    const edited = await api('/api/audit?kind=goal.edited&actor=token:e2e');
+    assert.ok(edited.items.some((e) => e.goal_id === goalId), 'the edit is audited as token:e2e');
+    await form.getByLabel('Budget (USD)').fill('');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    for (let i = 0; ; i++) {
+      if ((await api(`/api/goals/${goalId}`)).goal.budget.money_usd === null) break;
+      assert.ok(i < 100, 'an emptied budget field removes the money budget');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await snap('goal-edited');
+  });
+
+  let leadsId;
+  await step('a goal with a manual target: its forecast and projection', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByText('Add a goal', { exact: true }).click();
+    const form = page.getByRole('form', { name: 'Add a goal' });
+    await form.getByLabel('Title').fill('Sign up 100 leads');
+    // The source's own fields show for the source chosen, and only then.
+    assert.equal(await form.getByLabel('SQL query').isVisible(), false);
+    await form.getByLabel('Metric source').selectOption('sql');
+    await form.getByLabel('SQL query').waitFor();
+    assert.equal(await form.getByLabel('JSON pointer').isVisible(), false);
+    await form.getByLabel('Metric source').selectOption('http_json');
+    await form.getByLabel('JSON pointer').waitFor();
+    await form.getByLabel('Metric source').selectOption('manual');
+    await form.getByLabel('SQL query').waitFor({ state: 'hidden' });
+    await form.getByLabel('Target value').fill('100');
+    await form.getByLabel('Unit').fill('leads');
+    // Close enough that readings a few seconds apart may be extended to it (a forecast extends
+    // a line at most a hundred times the span of its readings).
+    const deadline = new Date(Date.now() + 3 * 60_000);
+    const local = new Date(deadline.getTime() - deadline.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await form.getByLabel('Deadline').fill(local);
+    await form.getByRole('button', { name: 'Add goal' }).click();
+    const row = page.getByRole('link', { name: /#\d+ Sign up 100 leads/ });
+    await row.waitFor({ timeout: WAIT });
+    leadsId = Number((await row.textContent()).match(/#(\d+)/)[1]);
+    const g = (await api(`/api/goals/${leadsId}`)).goal;
+    assert.deepEqual(g.target, { source: { type: 'manual' }, target: 100, unit: 'leads' });
+    for (const v of ['10', '20', '30']) {
+      cli('goal', 'set-progress', String(leadsId), v);
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    await page.goto(`${base}#/goals/${leadsId}`);
+    await page.locator('[data-testid=forecast] [data-status]').waitFor({ timeout: WAIT });
+    await page.locator('[data-testid=metric-chart] [data-testid=forecast-projection]').waitFor({ timeout: WAIT });
+    await snap('goal-forecast');
+  });
+
+  await step('experiments: a concluded one with its follow-up, stop a running one', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Experiments', exact: true }).click();
+    await page.getByRole('heading', { name: 'Experiments', exact: true }).waitFor();
+    await page.getByRole('link', { name: /Quote form: instant quote vs callback/ }).click();
+    await page.getByRole('heading', { name: /Experiment #\d+: Quote form/ }).waitFor();
+    // The leader iterates it in the background; the page follows live until it concludes.
+    await page.locator('[data-testid=experiment-verdict] [data-status=winner]').waitFor({ timeout: 90_000 });
+    await page.getByTestId('experiment-verdict').getByText('winner: instant').waitFor();
+    await page.locator('[data-testid=experiment-chart] [data-variant=instant]').waitFor();
+    await page.getByTestId('experiment-follow-ups').getByRole('link', { name: /Roll out the instant quote form/ }).waitFor({ timeout: WAIT });
+    await snap('experiment-concluded');
+    await page.getByRole('navigation').getByRole('link', { name: 'Experiments', exact: true }).click();
+    await page.getByRole('link', { name: /Follow-up call timing/ }).click();
+    await page.getByRole('heading', { name: /Experiment #\d+: Follow-up call timing/ }).waitFor();
+    const id = Number(page.url().match(/experiments\/(\d+)/)[1]);
+    await page.locator('[data-testid=experiment-chart]').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Stop experiment' }).click();
+    await page.getByText('Say why you stop it.').waitFor();
+    await page.getByLabel('Why stop it').fill('the e2e test has seen enough');
+    await page.getByRole('button', { name: 'Stop experiment' }).click();
+    await page.locator('.meta [data-status=stopped]').waitFor({ timeout: WAIT });
+    assert.equal((await api(`/api/experiments/${id}`)).experiment.stop_reason, 'the e2e test has seen enough');
+    await snap('experiment-stopped');
+  });
+
+  await step('learnings: edit one, retire it, bring it back', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Learnings', exact: true }).click();
+    await page.getByRole('heading', { name: 'Learnings', exact: true }).waitFor();
+    // The leader's learner captured the ended tasks: the approved noop steps among them.
+    const card = page.locator('article.learning').filter({ hasText: 'noop succeeded' }).first();
+    await card.waitFor({ timeout: WAIT });
+    const id = Number((await card.getAttribute('data-testid')).match(/(\d+)$/)[1]);
+    await card.getByText('Edit summary and tags').click();
+    await card.getByLabel('Summary').fill('Noop steps finish once a person approves them.');
+    await card.getByLabel('Tags (comma separated)').fill('e2e, approvals');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId(`learning-summary-${id}`).getByText('Noop steps finish once a person approves them.').waitFor({ timeout: WAIT });
+    const edited = await api(`/api/learnings/${id}`);
+    assert.deepEqual(edited.tags, ['e2e', 'approvals']);
+    assert.equal(edited.edited_by, 'token:e2e');
+    await snap('learnings');
+    await page.locator(`[data-testid=retire-learning-${id}]`).click();
+    await page.locator(`[data-testid=learning-${id}]`).waitFor({ state: 'detached', timeout: WAIT });
+    await page.getByLabel('Include retired').check();
+    await page.locator(`[data-testid=unretire-learning-${id}]`).click();
+    await page.locator(`[data-testid=retire-learning-${id}]`).waitFor({ timeout: WAIT });
+    assert.equal((await api(`/api/learnings/${id}`)).retired_at, null);
+  });
+
+  await step('reports: make one now and read it', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Reports', exact: true }).click();
+    await page.getByRole('heading', { name: 'Reports', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Make a report now' }).click();
+    await page.getByRole('heading', { name: /^Report #\d+: / }).waitFor({ timeout: WAIT });
+    const frame = page.locator('[data-testid=report-frame]');
+    assert.equal(await frame.getAttribute('sandbox'), 'allow-same-origin', 'the frame runs nothing');
+    assert.ok((await frame.getAttribute('srcdoc')).includes('<svg'), 'the report has its SVG charts');
+    await page.frameLocator('[data-testid=report-frame]').locator('svg').first().waitFor({ timeout: WAIT });
+    await page.frameLocator('[data-testid=report-frame]').getByText('Grow the e2e business faster').first().waitFor();
+    await page.getByText('Show the Markdown').click();
+    await page.getByTestId('report-markdown').getByText('# ', { exact: false }).first().waitFor();
+    await snap('report');
+    // A task link in the report opens the task in the dashboard, not in the frame.
+    await page.frameLocator('[data-testid=report-frame]').getByRole('link', { name: /^(task |#)\d+$/ }).first().click();
+    await page.getByRole('heading', { name: /^Task #\d+: / }).waitFor({ timeout: WAIT });
+    await page.getByRole('navigation').getByRole('link', { name: 'Reports', exact: true }).click();
+    await page.getByRole('link', { name: /^#\d+ Executive report/ }).first().waitFor();
+    await snap('reports');
+  });
+
   await step('phone layout and keyboard', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const p = await phone.newPage();
@@ -189,6 +325,14 @@ try {
     await p.goto(`${base}#/goals/${goalId}`);
     await p.locator('[data-testid=plan-graph]').waitFor();
     await snap('phone-goal');
+    for (const [route, name, title] of [['/experiments/1', 'experiment', /^Experiment #1: /], ['/learnings', 'learnings', 'Learnings'],
+      ['/reports/1', 'report', /^Report #1: /]]) {
+      await p.goto(`${base}#${route}`);
+      await p.getByRole('heading', { name: title }).waitFor({ timeout: WAIT });
+      const wide = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 1, `${route} fits a phone's width (overflow ${wide}px)`);
+      await snap(`phone-${name}`);
+    }
     page = before;
     await phone.close();
     // Keyboard: a navigation moves focus to the view's heading; Tab then reaches a real link

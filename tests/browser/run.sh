@@ -3,9 +3,10 @@
 # (JUGGERNAUT_BIN, default $CARGO_TARGET_DIR/debug/juggernaut, else target/debug/juggernaut),
 # Debian's chromium (CHROMIUM, default /usr/bin/chromium) and `npm ci` done here. It makes a
 # temporary workspace (a policy that holds `noop` for approval, medium risk automatic, a playbook
-# with two `noop` tasks), an admin token, starts `juggernaut up` on a free loopback port, and runs
-# dashboard.test.mjs against it. Screenshots and the engine's log go to artifacts/. Exits non-zero
-# on any failure; everything it started is stopped on the way out.
+# with two `noop` tasks, a data source and two experiments on it), an admin token, starts
+# `juggernaut up` on a free loopback port, and runs dashboard.test.mjs against it. Screenshots
+# and the engine's log go to artifacts/. Exits non-zero on any failure; everything it started is
+# stopped on the way out.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,12 +41,31 @@ mkdir -p "$artifacts" "$work/playbooks"
 
 cat > "$work/juggernaut.toml" <<'TOML'
 # The browser test's workspace: every noop task waits for a person; medium risk (shell) runs.
+# The experiments read their counts through `sql_query` on a data source: the engine's own
+# database, opened read-only (the queries compute their counts and read no business table).
 [governance.policy.kinds]
 noop = "approval"
 
 [governance.policy.bands]
 medium = "auto"
+
+[sources.counts]
+url = "sqlite://.juggernaut/juggernaut.db"
 TOML
+
+# Two experiments: one whose counts decide it at its first iteration (the treatment converts
+# 14% against the control's 9% over 1000 trials each; its rollout is a noop follow-up task),
+# and one that needs more trials than it will ever have, so it stays running (to be stopped).
+cat > "$work/decided.json" <<'JSON'
+{"name": "Quote form: instant quote vs callback",
+ "hypothesis": "An instant price on the quote form turns more visits into job requests than a callback.",
+ "variants": [{"name": "callback", "control": true}, {"name": "instant"}],
+ "metric": {"source": "counts",
+   "query": "SELECT CASE {{variant}} WHEN 'callback' THEN 90 ELSE 140 END, 1000"},
+ "min_sample": 1000, "max_duration_secs": 86400, "interval_secs": 10,
+ "rule": {"type": "bayesian", "alpha": 0.05, "max_loss": 0.005},
+ "rollout": {"kind": "noop", "title": "Roll out the {{variant}} quote form"}}
+JSON
 
 cat > "$work/playbooks/e2e.toml" <<'TOML'
 # Two steps, the second after the first: the goal page draws them with an arrow.
@@ -73,6 +93,12 @@ unset JUGGERNAUT_DATABASE_URL DATABASE_URL JUGGERNAUT_CONFIG JUGGERNAUT_LLM_BASE
 
 token=$("$bin" --json token create --name e2e --role admin \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).token))')
+"$bin" --json experiment add --file "$work/decided.json" > /dev/null
+"$bin" --json experiment add --name "Follow-up call timing" \
+  --hypothesis "Calling back within an hour books more jobs than calling the next day." \
+  --control next_day --variant within_hour --source counts \
+  --query "SELECT COUNT(*) * CASE {{variant}} WHEN 'next_day' THEN 1 ELSE 2 END, COUNT(*) * 20 FROM events" \
+  --min-sample 1000000000 --interval-secs 10 > /dev/null
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 
 "$bin" up --listen "127.0.0.1:$port" > "$artifacts/up.log" 2>&1 &

@@ -53,7 +53,8 @@ impl App {
         Ok(self.store.list_goals(filter, limit).await?)
     }
 
-    async fn goal(&self, id: GoalId) -> Result<Goal, AppError> {
+    /// One goal (not found: [`AppError::NotFound`]).
+    pub async fn goal(&self, id: GoalId) -> Result<Goal, AppError> {
         self.store.get_goal(id).await?.ok_or_else(|| missing(id))
     }
 

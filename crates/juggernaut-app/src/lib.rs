@@ -8,8 +8,12 @@
 pub mod approvals;
 pub mod error;
 pub mod escalations;
+pub mod experiments;
+pub mod goal_edit;
 pub mod goals;
+pub mod learnings;
 pub mod reads;
+pub mod reports;
 pub mod schedules;
 pub mod status;
 pub mod tasks;
@@ -17,7 +21,11 @@ pub mod tokens;
 
 pub use error::AppError;
 pub use escalations::EscalationList;
+pub use experiments::{ExperimentDetail, ExperimentList};
+pub use goal_edit::GoalPatch;
 pub use goals::{GoalDetail, PlanView};
+pub use learnings::{LearningList, LearningQuery};
+pub use reports::{MadeReport, ReportList};
 pub use schedules::check_schedule;
 pub use status::Status;
 pub use tasks::{TaskDetail, check_task};

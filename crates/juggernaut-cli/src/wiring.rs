@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::exit::BadInput;
 use juggernaut_core::PlanCoverage;
 use juggernaut_core::proactive::Proposals;
-use juggernaut_engine::node::{Planning, Proactive};
+use juggernaut_engine::node::{Experimenting, Planning, Proactive};
 use juggernaut_handler::{Handler, Registry};
 use juggernaut_llm::Client;
 use juggernaut_planner::{Coverage, LlmPlanner, PlanHandler, Playbooks, PromptTemplate};
@@ -57,6 +57,16 @@ impl Wiring {
         }
     }
 
+    /// The experiments loop, for the node, when `experiment_step` can run (a data source gives
+    /// it `sql_query`); `every` is how often running experiments are looked at.
+    pub fn experimenting(&self, every: std::time::Duration) -> Option<Experimenting> {
+        let kind = juggernaut_core::experiment::tasks::STEP_KIND;
+        self.registry
+            .check(kind)
+            .is_ok()
+            .then_some(Experimenting { interval: every })
+    }
+
     /// The planner loop's settings and coverage, for the node.
     pub fn planning(&self, cfg: &Config) -> Planning {
         Planning {
@@ -81,6 +91,7 @@ pub fn deps(cfg: &Config) -> anyhow::Result<juggernaut_handlers::Deps> {
     Ok(juggernaut_handlers::Deps {
         model,
         tools: Some(tools),
+        day_budget_usd: cfg.llm.limits.day_usd,
     })
 }
 

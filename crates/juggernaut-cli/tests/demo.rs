@@ -43,7 +43,14 @@ fn check(dir: &Path, tasks: &serde_json::Value, stdout: &str) {
         }
     }
     let kinds: Vec<&str> = tasks.iter().map(|t| t["kind"].as_str().unwrap()).collect();
-    for kind in ["plan", "analysis", "workflow", "report", "notify"] {
+    for kind in [
+        "plan",
+        "analysis",
+        "workflow",
+        "report",
+        "notify",
+        "experiment_step",
+    ] {
         assert!(kinds.contains(&kind), "no {kind} task in {kinds:?}");
     }
     let revenue = std::fs::read_to_string(
@@ -60,9 +67,46 @@ fn check(dir: &Path, tasks: &serde_json::Value, stdout: &str) {
         calls.starts_with("invoice,customer,city,due_on,amount\n") && calls.lines().count() > 5
     );
     assert!(
-        stdout.contains("messages received by the demo's webhook sink: 2"),
+        stdout.contains("messages received by the demo's webhook sink: 3"),
         "{stdout}"
     );
+    // The executive report, with its charts, in the demo folder.
+    let page = std::fs::read_to_string(dir.join("executive-report.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(
+        page.matches("<svg").count() >= 2,
+        "a goal's progress and the spend: {page}"
+    );
+    let md = std::fs::read_to_string(dir.join("executive-report.md")).unwrap();
+    assert!(
+        md.starts_with("# Executive report: the demo's first run\n"),
+        "{md}"
+    );
+    // Its own stored report follows the one the plan's `report` task stored.
+    assert!(stdout.contains("executive report 2 (stored;"), "{stdout}");
+    assert!(
+        md.contains("Quote form: instant quote vs callback"),
+        "the experiment: {md}"
+    );
+    // The experiment concluded with a winner, and its rollout ran.
+    assert!(
+        stdout.contains("verdict: winner, winner: instant_quote"),
+        "{stdout}"
+    );
+    let rollout = tasks
+        .iter()
+        .find(|t| t["title"] == "Roll out the instant_quote quote form")
+        .expect("the rollout task");
+    assert_eq!(rollout["kind"], "notify");
+}
+
+/// `experiment list --json`: the demo's experiment, concluded with its winner.
+fn check_experiments(listed: &serde_json::Value) {
+    let list = listed.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{listed:#}");
+    assert_eq!(list[0]["status"], "concluded");
+    assert_eq!(list[0]["conclusion"]["verdict"], "winner");
+    assert_eq!(list[0]["conclusion"]["winner"], "instant_quote");
 }
 
 fn walk(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
@@ -107,6 +151,14 @@ fn the_demo_runs_to_completion_on_sqlite_and_every_task_carries_evidence() {
         &serde_json::from_slice(&listed.stdout).unwrap(),
         &stdout,
     );
+    let experiments = assert_cmd::Command::cargo_bin("juggernaut")
+        .unwrap()
+        .current_dir(&dir)
+        .env_remove("JUGGERNAUT_DATABASE_URL")
+        .args(["experiment", "list", "--json"])
+        .output()
+        .unwrap();
+    check_experiments(&serde_json::from_slice(&experiments.stdout).unwrap());
     // A re-run replaces its own folder; a folder it did not make is refused.
     assert!(
         cwd.cmd(&["demo", "--dir", "d"])
@@ -138,6 +190,7 @@ async fn the_demo_runs_on_postgres() {
     );
     let tasks = cwd.json(&["--database-url", &db.url, "task", "list", "--limit", "100"]);
     check(&cwd.dir.path().join("d"), &tasks, &stdout);
+    check_experiments(&cwd.json(&["--database-url", &db.url, "experiment", "list"]));
     db.remove().await;
 }
 

@@ -148,3 +148,42 @@ fn proactive_templates_propose_once_per_slot() {
     assert_eq!(all.len(), 1, "{all:?}");
     assert_eq!(all[0]["title"], "Pulse for Reach 50k");
 }
+
+#[test]
+fn goal_edit_changes_only_the_flags_given_and_replan_asks_again() {
+    let cwd = Cwd::new();
+    let g = cwd.json(&[
+        "goal",
+        "add",
+        "Reach 50k",
+        "--target",
+        "50000",
+        "--unit",
+        "USD",
+        "--tag",
+        "q3",
+        "--deadline",
+        "2031-01-31",
+    ]);
+    let id = g["id"].as_i64().unwrap().to_string();
+    let e = cwd.json(&["goal", "edit", &id, "--target", "60000", "--no-deadline"]);
+    assert_eq!(e["target"]["target"], 60000.0);
+    assert_eq!(e["target"]["unit"], "USD", "the unit stays");
+    assert_eq!(e["deadline"], serde_json::Value::Null);
+    assert_eq!(e["tags"], serde_json::json!(["q3"]));
+    fails_with(&cwd, &["goal", "edit", &id], 2, "nothing to change");
+    fails_with(&cwd, &["goal", "edit", &id, "--title", ""], 2, "title");
+    fails_with(
+        &cwd,
+        &["goal", "edit", "999", "--title", "x"],
+        2,
+        "not found",
+    );
+    let r = cwd.json(&["goal", "replan", &id, "--reason", "new prices"]);
+    assert_eq!(r["id"].to_string(), id);
+    let audit = cwd.json(&["audit", "--kind", "goal.replan_requested"]);
+    assert_eq!(audit[0]["data"]["reason"], "new prices", "{audit}");
+    cwd.json(&["goal", "cancel", &id]);
+    fails_with(&cwd, &["goal", "replan", &id], 2, "only an active goal");
+    fails_with(&cwd, &["goal", "edit", &id, "--title", "x"], 2, "cancelled");
+}

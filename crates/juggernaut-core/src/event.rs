@@ -90,6 +90,9 @@ pub enum EventKind {
     /// The playbook that made a goal's plan changed; the goal is looked at again.
     #[serde(rename = "goal.replan_requested")]
     GoalReplanRequested,
+    /// A person changed a goal's title, description, target, deadline, budget or tags.
+    #[serde(rename = "goal.edited")]
+    GoalEdited,
     /// Money was reserved in the cost ledger before a paid call.
     #[serde(rename = "cost.reserved")]
     CostReserved,
@@ -111,6 +114,36 @@ pub enum EventKind {
     /// A person acknowledged an escalation.
     #[serde(rename = "escalation.acked")]
     EscalationAcked,
+    /// An executive report was stored.
+    #[serde(rename = "report.stored")]
+    ReportStored,
+    /// An experiment was created (it runs from then on).
+    #[serde(rename = "experiment.created")]
+    ExperimentCreated,
+    /// An experiment's next iteration started with its step tasks.
+    #[serde(rename = "experiment.iterated")]
+    ExperimentIterated,
+    /// A variant's counts were recorded for an iteration.
+    #[serde(rename = "experiment.point_recorded")]
+    ExperimentPointRecorded,
+    /// An experiment concluded (winner, no difference, or inconclusive) with its follow-ups.
+    #[serde(rename = "experiment.concluded")]
+    ExperimentConcluded,
+    /// A person stopped an experiment.
+    #[serde(rename = "experiment.stopped")]
+    ExperimentStopped,
+    /// The capture recorded a batch of learnings (new ones and ones seen again).
+    #[serde(rename = "learning.recorded")]
+    LearningRecorded,
+    /// A person edited a learning's summary or tags.
+    #[serde(rename = "learning.edited")]
+    LearningEdited,
+    /// A person retired a learning (kept out of prompts).
+    #[serde(rename = "learning.retired")]
+    LearningRetired,
+    /// A person brought a retired learning back.
+    #[serde(rename = "learning.unretired")]
+    LearningUnretired,
     /// A worker process registered.
     #[serde(rename = "worker.registered")]
     WorkerRegistered,
@@ -142,7 +175,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 43] = [
+    pub const ALL: [EventKind; 54] = [
         Self::TaskEnqueued,
         Self::TaskPromoted,
         Self::TaskClaimed,
@@ -170,6 +203,7 @@ impl EventKind {
         Self::GoalPlanned,
         Self::GoalPlanFailed,
         Self::GoalReplanRequested,
+        Self::GoalEdited,
         Self::CostReserved,
         Self::CostSettled,
         Self::ToolCalled,
@@ -177,6 +211,16 @@ impl EventKind {
         Self::TokenRevoked,
         Self::EscalationRaised,
         Self::EscalationAcked,
+        Self::ReportStored,
+        Self::ExperimentCreated,
+        Self::ExperimentIterated,
+        Self::ExperimentPointRecorded,
+        Self::ExperimentConcluded,
+        Self::ExperimentStopped,
+        Self::LearningRecorded,
+        Self::LearningEdited,
+        Self::LearningRetired,
+        Self::LearningUnretired,
         Self::WorkerRegistered,
         Self::WorkerLost,
         Self::WorkerRecovered,
@@ -218,6 +262,7 @@ impl EventKind {
             Self::GoalPlanned => "goal.planned",
             Self::GoalPlanFailed => "goal.plan_failed",
             Self::GoalReplanRequested => "goal.replan_requested",
+            Self::GoalEdited => "goal.edited",
             Self::CostReserved => "cost.reserved",
             Self::CostSettled => "cost.settled",
             Self::ToolCalled => "tool.called",
@@ -225,6 +270,16 @@ impl EventKind {
             Self::TokenRevoked => "token.revoked",
             Self::EscalationRaised => "escalation.raised",
             Self::EscalationAcked => "escalation.acked",
+            Self::ReportStored => "report.stored",
+            Self::ExperimentCreated => "experiment.created",
+            Self::ExperimentIterated => "experiment.iterated",
+            Self::ExperimentPointRecorded => "experiment.point_recorded",
+            Self::ExperimentConcluded => "experiment.concluded",
+            Self::ExperimentStopped => "experiment.stopped",
+            Self::LearningRecorded => "learning.recorded",
+            Self::LearningEdited => "learning.edited",
+            Self::LearningRetired => "learning.retired",
+            Self::LearningUnretired => "learning.unretired",
             Self::WorkerRegistered => "worker.registered",
             Self::WorkerLost => "worker.lost",
             Self::WorkerRecovered => "worker.recovered",

@@ -10,8 +10,13 @@ use crate::metric::MetricPoint;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Fewest readings a line is drawn through.
+/// Fewest readings a line is drawn through (spread over at least a hundredth of the time left
+/// to the deadline, see [`MAX_EXTRAPOLATION`]).
 pub const MIN_POINTS: usize = 2;
+
+/// Farthest a line is extended, in multiples of the time its readings span: readings a minute
+/// apart say nothing about a deadline a month away.
+pub const MAX_EXTRAPOLATION: f64 = 100.0;
 
 /// Seconds in a day (rates are per day).
 const DAY: f64 = 86_400.0;
@@ -70,8 +75,9 @@ pub struct Forecast {
 impl Forecast {
     /// Whether even the top of the interval falls short: the goal will miss unless the rate
     /// changes.
+    /// Needs three readings at least: through two, a line has no scatter to measure.
     pub fn certain_miss(&self) -> bool {
-        self.status == ForecastStatus::AtRisk && self.high < self.target
+        self.status == ForecastStatus::AtRisk && self.points > 2 && self.high < self.target
     }
 }
 
@@ -120,6 +126,22 @@ pub fn forecast(
             ..base
         };
     }
+    let x_deadline = days_between(now, deadline);
+    if let Some(span) = span(&points)
+        && span > 0.0
+        && x_deadline - points.last().map_or(0.0, |p| p.0) > MAX_EXTRAPOLATION * span
+    {
+        return Forecast {
+            explanation: format!(
+                "{} readings over {}: too short a time to extend to the deadline {} (at most \
+                 {MAX_EXTRAPOLATION} times the readings' span)",
+                points.len(),
+                human_days(span),
+                deadline.format("%Y-%m-%d %H:%M UTC"),
+            ),
+            ..base
+        };
+    }
     let Some(line) = Line::fit(&points) else {
         return Forecast {
             explanation: format!(
@@ -130,7 +152,26 @@ pub fn forecast(
             ..base
         };
     };
-    project(&line, base, days_between(now, deadline), now)
+    project(&line, base, x_deadline, now)
+}
+
+/// The time the (sorted) readings span, in days.
+fn span(points: &[(f64, f64)]) -> Option<f64> {
+    Some(points.last()?.0 - points.first()?.0)
+}
+
+/// A span in days, for people.
+fn human_days(days: f64) -> String {
+    let secs = days * DAY;
+    if secs < 120.0 {
+        format!("{secs:.0} s")
+    } else if secs < 7200.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else if days < 2.0 {
+        format!("{:.1} h", secs / 3600.0)
+    } else {
+        format!("{days:.1} days")
+    }
 }
 
 /// Extends `line` to the deadline `x_deadline` days from now.

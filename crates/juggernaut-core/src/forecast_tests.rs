@@ -127,3 +127,23 @@ fn the_t_table_is_conservative_between_rows() {
     assert!(t95(35) >= 1.690, "df 35 is 1.690 in the full table");
     assert!(t95(1000) >= 1.645);
 }
+
+#[test]
+fn readings_too_close_together_are_not_extended_far() {
+    let s = series(&[(-0.001, 1.0), (0.0, 2.0)]);
+    let f = forecast(&s, 100.0, day(30.0), now());
+    assert_eq!(f.status, ForecastStatus::InsufficientData);
+    assert!(f.explanation.contains("too short"), "{}", f.explanation);
+    assert_eq!(
+        forecast(&s, 100.0, day(0.05), now()).status,
+        ForecastStatus::AtRisk
+    );
+}
+
+#[test]
+fn two_readings_are_never_a_certain_miss() {
+    let s = series(&[(-1.0, 1.0), (0.0, 1.0)]);
+    let f = forecast(&s, 100.0, day(1.0), now());
+    assert_eq!(f.status, ForecastStatus::AtRisk);
+    assert!(!f.certain_miss());
+}

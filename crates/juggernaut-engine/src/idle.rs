@@ -29,11 +29,15 @@ pub enum Loop {
     Escalator,
     /// Approvals waiting, and their timeouts.
     Approvals,
+    /// Learnings captured from tasks' ends.
+    Learner,
+    /// Running experiments: iterations and conclusions.
+    Experiments,
 }
 
 impl Loop {
     /// Every loop.
-    pub const ALL: [Loop; 10] = [
+    pub const ALL: [Loop; 12] = [
         Self::Dispatcher,
         Self::Leader,
         Self::Watchdog,
@@ -44,6 +48,8 @@ impl Loop {
         Self::Proactive,
         Self::Escalator,
         Self::Approvals,
+        Self::Learner,
+        Self::Experiments,
     ];
 
     /// The loop's name in status and metrics.
@@ -59,6 +65,8 @@ impl Loop {
             Self::Proactive => "proactive",
             Self::Escalator => "escalator",
             Self::Approvals => "approvals",
+            Self::Learner => "learner",
+            Self::Experiments => "experiments",
         }
     }
 }

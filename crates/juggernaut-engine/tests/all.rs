@@ -3,8 +3,10 @@
 
 mod dispatcher;
 mod escalator;
+mod experiments;
 mod forecast;
 mod gate;
+mod learner;
 mod maintenance;
 mod node;
 mod planner;

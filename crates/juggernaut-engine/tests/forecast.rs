@@ -1,7 +1,8 @@
 //! Goals at risk by forecast, through the leader's escalator on a SQLite file: a goal whose
 //! readings stay flat under its target is forecast to miss (critical: even the top of the
 //! interval falls short) and escalates once per day; a goal whose readings rise fast enough does
-//! not; a goal with one reading is left to the late-and-low rule.
+//! not; a goal with one reading is left to the late-and-low rule. (Deadlines are seconds away:
+//! a line is extended at most a hundred times the span of its readings.)
 
 use juggernaut_core::escalation::{EscalationKind, EscalationLevel};
 use juggernaut_core::worker::Role;
@@ -23,13 +24,13 @@ async fn goal(store: &Arc<dyn Store>, title: &str, readings: &[f64]) -> GoalId {
             target: 100.0,
             unit: "leads".into(),
         }),
-        deadline: Some(chrono::Utc::now() + chrono::Duration::days(30)),
+        deadline: Some(chrono::Utc::now() + chrono::Duration::seconds(3)),
         ..NewGoal::titled(title)
     };
     let g = store.add_goal(g, "test").await.unwrap();
     for v in readings {
         store.record_metric(g.id, *v, "test").await.unwrap();
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     g.id
 }
@@ -82,8 +83,16 @@ async fn a_goal_falling_behind_is_forecast_at_risk_and_escalates_once() {
     assert_eq!(raised.len(), 1, "{raised:?}");
     let e = &raised[0];
     assert_eq!(e.goal_id, Some(flat));
-    assert_eq!(e.level, EscalationLevel::Critical, "flat at 10 of 100: a certain miss");
+    assert_eq!(
+        e.level,
+        EscalationLevel::Critical,
+        "flat at 10 of 100: a certain miss"
+    );
     assert!(e.message.contains("forecast to miss"), "{}", e.message);
     assert!(e.count > 1, "raised again each scan, counted on one record");
-    assert!(raised.iter().all(|e| e.goal_id != Some(rising) && e.goal_id != Some(single)));
+    assert!(
+        raised
+            .iter()
+            .all(|e| e.goal_id != Some(rising) && e.goal_id != Some(single))
+    );
 }

@@ -8,7 +8,8 @@ use crate::input::{InputError, TaskInput};
 use async_trait::async_trait;
 use juggernaut_core::Task;
 use juggernaut_store::{
-    CostStore, GoalStore, LeaseRef, Queue, RescueReport, Retention, Store, StoreResult, TaskReads,
+    CostStore, Experiments, GoalStore, LeaseRef, Queue, Reports, RescueReport, Retention, Store,
+    StoreResult, TaskReads,
 };
 use juggernaut_tools::{CalledTool, Permission, ToolContext, Toolbox, Workspace, Workspaces};
 use std::sync::Arc;
@@ -49,12 +50,18 @@ pub struct Handles {
     pub costs: Arc<dyn CostStore>,
     /// Reads of tasks and their events (reports, a PR's earlier attempts).
     pub reads: Arc<dyn TaskReads>,
+    /// Experiments (`experiment_step` records the counts it reads).
+    pub experiments: Arc<dyn Experiments>,
+    /// Stored executive reports (the `report` kind saves one and its verifier reads it back).
+    pub reports: Arc<dyn Reports>,
     /// The tools, recording every call in the tool-call ledger.
     pub tools: Toolbox,
     /// Where task workspaces live.
     pub workspaces: Workspaces,
     /// The policy and what this worker's roles allow.
     pub gate: Gate,
+    /// Learnings of earlier tasks (read only): the most relevant for prompts, repeated failures.
+    pub learnings: Arc<dyn crate::lessons::LearningReads>,
 }
 
 impl Handles {
@@ -67,6 +74,9 @@ impl Handles {
             housekeeping: Arc::new(StoreHousekeeping(store.clone())),
             goals: store.clone(),
             costs: store.clone(),
+            learnings: Arc::new(crate::lessons::StoreLearnings(store.clone())),
+            experiments: store.clone(),
+            reports: store.clone(),
             reads: store,
             tools,
             workspaces: Workspaces::new(DEFAULT_WORKSPACES),

@@ -10,6 +10,7 @@ pub mod context;
 pub mod gate;
 pub mod handler;
 pub mod input;
+pub mod lessons;
 pub mod outcome;
 pub mod registry;
 pub mod verifier;

@@ -13,10 +13,12 @@ pub struct Deps {
     pub model: Option<Model>,
     /// The names of the tools the binary registers; `None` (tests, benchmarks): assume all.
     pub tools: Option<BTreeSet<String>>,
+    /// `[budgets] day_usd`: what `report` draws each day's spend against.
+    pub day_budget_usd: Option<f64>,
 }
 
 /// The tools each kind cannot work without, and where each is configured.
-const NEEDS: [(&str, &[(&str, &str)]); 6] = [
+const NEEDS: [(&str, &[(&str, &str)]); 7] = [
     (
         "analysis",
         &[("sql_query", "a data source ([sources.NAME])")],
@@ -28,6 +30,10 @@ const NEEDS: [(&str, &[(&str, &str)]); 6] = [
             ("git_push", "[tools.git]"),
             ("shell", "[tools.shell]"),
         ],
+    ),
+    (
+        "experiment_step",
+        &[("sql_query", "a data source ([sources.NAME])")],
     ),
     ("http", &[("http_request", "[tools.http]")]),
     (
@@ -44,7 +50,8 @@ const NEEDS: [(&str, &[(&str, &str)]); 6] = [
     ("shell", &[("shell", "[tools.shell]")]),
 ];
 
-const NEEDS_MODEL: [&str; 2] = ["agent", "research"];
+/// Kinds that need a model (`scan`: its fix tasks are `agent` or `code` tasks with instructions).
+const NEEDS_MODEL: [&str; 3] = ["agent", "research", "scan"];
 
 const LLM_HINT: &str = "an LLM provider (set JUGGERNAUT_LLM_BASE_URL, OPENROUTER_API_KEY, or \
                         [llm.providers.NAME] in juggernaut.toml)";
@@ -105,9 +112,21 @@ mod tests {
                     .map(String::from)
                     .into(),
             ),
+            day_budget_usd: None,
         };
         let missing: Vec<_> = unavailable(&deps).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(missing, ["agent", "analysis", "code", "notify", "research"]);
+        assert_eq!(
+            missing,
+            [
+                "agent",
+                "analysis",
+                "code",
+                "experiment_step",
+                "notify",
+                "research",
+                "scan"
+            ]
+        );
         assert_eq!(
             deps.missing("code").unwrap(),
             "it needs the `git` and `git_push` tools, which need [tools.git]"

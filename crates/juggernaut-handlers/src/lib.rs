@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod calls;
 pub mod code;
 pub mod deps;
+pub mod experiment_step;
 pub mod http;
 pub mod maintenance;
 pub mod markdown;
@@ -16,6 +17,7 @@ pub mod notify;
 pub mod reach;
 pub mod report;
 pub mod research;
+pub mod scan;
 pub mod shell;
 pub mod workflow;
 
@@ -29,17 +31,19 @@ pub fn builtin(deps: &Deps) -> Vec<Arc<dyn Handler>> {
     let mut all: Vec<Arc<dyn Handler>> = vec![
         Arc::new(analysis::Analysis),
         Arc::new(code::Code::new(deps.model.clone())),
+        Arc::new(experiment_step::ExperimentStep),
         Arc::new(http::Http),
         Arc::new(maintenance::Maintenance),
         Arc::new(noop::Noop),
         Arc::new(notify::Notify),
-        Arc::new(report::Report),
+        Arc::new(report::Report::new(deps.day_budget_usd)),
         Arc::new(shell::Shell),
         Arc::new(workflow::Workflow),
     ];
     if let Some(model) = &deps.model {
         all.push(Arc::new(agent::Agent::new(model.clone())));
         all.push(Arc::new(research::Research::new(model.clone())));
+        all.push(Arc::new(scan::Scan::new(deps.missing("code").is_none())));
     }
     all.retain(|h| deps.missing(h.kind()).is_none());
     all.sort_by_key(|h| h.kind());
@@ -82,7 +86,7 @@ mod tests {
         assert!(reg.check("noop").is_ok());
         assert_eq!(
             reg.check("phone").unwrap_err().to_string(),
-            "no handler serves task kind `phone` (known kinds: analysis, audit, code, code_change, code_fix, code_implementation, http, maintenance, metrics, metrics_analysis, noop, notify, pattern_detection, report, report_generation, reporting, shell, workflow)"
+            "no handler serves task kind `phone` (known kinds: analysis, audit, code, code_change, code_fix, code_implementation, experiment_step, http, maintenance, metrics, metrics_analysis, noop, notify, pattern_detection, report, report_generation, reporting, shell, workflow)"
         );
         assert!(reg.check("Not A Kind").is_err());
         assert_eq!(reg.served(&["noop".into(), "phone".into()]).len(), 1);

@@ -33,7 +33,8 @@ pub fn notify() -> Reach {
     Reach::with(&[Permission::External]).only(names(&["notify"]))
 }
 
-/// `report`: a file, and a message when the input names a channel.
+/// `report`: two files (the Markdown and the HTML), and a message when the input names a
+/// channel.
 pub fn report(input: &Value) -> Reach {
     if input.get("notify_channel").is_some_and(|c| !c.is_null()) {
         Reach::with(&[Permission::Write, Permission::External]).only(names(&["fs_write", "notify"]))
@@ -45,6 +46,11 @@ pub fn report(input: &Value) -> Reach {
 /// `analysis`: read-only queries and a report file.
 pub fn analysis() -> Reach {
     Reach::with(&[Permission::Read, Permission::Write]).only(names(&["sql_query", "fs_write"]))
+}
+
+/// `experiment_step`: one read-only query.
+pub fn experiment_step() -> Reach {
+    Reach::with(&[Permission::Read]).only(names(&["sql_query"]))
 }
 
 /// `research`: search, fetch and a report file (its model calls are held by the budgets).

@@ -139,11 +139,22 @@ impl PlanHandler {
         let plan = graph::new_plan(goal, version, graph, made_by, origin)
             .map_err(PlanFailure::permanent)?;
         let actor = format!("planner:task {}", ctx.task.id);
-        ctx.handles
+        let stored = ctx
+            .handles
             .goals
             .store_plan(plan, &actor)
             .await
-            .map_err(|e| store_failure("store the plan", e))
+            .map_err(|e| store_failure("store the plan", e))?;
+        let declared = self
+            .playbooks
+            .best(goal)
+            .and_then(|b| b.experiment.as_ref());
+        if let Some(spec) = declared.filter(|_| origin == Origin::Playbook) {
+            crate::experiment::start(ctx, goal, spec, &actor)
+                .await
+                .map_err(|e| store_failure("start the playbook's experiment", e))?;
+        }
+        Ok(stored)
     }
 
     /// Leaves the failure on the goal and turns it into the attempt's error.

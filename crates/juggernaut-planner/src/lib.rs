@@ -5,6 +5,7 @@
 //! before anything is spent, which goals cannot be planned at all.
 
 pub mod coverage;
+pub mod experiment;
 pub mod graph;
 pub mod handler;
 pub mod llm;

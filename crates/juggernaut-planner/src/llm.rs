@@ -9,6 +9,7 @@ use crate::graph;
 use crate::handler::PlanFailure;
 use crate::prompt::PromptTemplate;
 use crate::schema::{self, KindInfo};
+use juggernaut_core::learning::Query;
 use juggernaut_core::{Goal, PlanGraph};
 use juggernaut_handler::{Registry, TaskContext};
 use juggernaut_llm::{
@@ -58,9 +59,10 @@ impl LlmPlanner {
         ctx: &TaskContext,
     ) -> Result<(PlanGraph, String), PlanFailure> {
         let kinds = schema::kinds(catalog);
+        let lessons = ctx.handles.learnings.section(&lessons_query(goal)).await;
         let prompt = self
             .template
-            .render(goal, version, &kinds)
+            .render(goal, version, &kinds, lessons.as_deref())
             .map_err(PlanFailure::permanent)?;
         let mut req = request(prompt, &kinds);
         let metered = Metered::new(
@@ -102,6 +104,15 @@ impl LlmPlanner {
                 }
             }
         }
+    }
+}
+
+/// What the goal's lessons are ranked against: its tags, title and description (any kind).
+fn lessons_query(goal: &Goal) -> Query {
+    Query {
+        kind: None,
+        tags: goal.spec.tags.clone(),
+        text: format!("{} {}", goal.spec.title, goal.spec.description),
     }
 }
 

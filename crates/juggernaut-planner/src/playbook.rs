@@ -49,6 +49,8 @@ struct Raw {
     tasks: Vec<RawTask>,
     #[serde(default)]
     proactive: Vec<crate::proactive::RawProactive>,
+    #[serde(default)]
+    experiment: Option<toml::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -94,6 +96,8 @@ pub struct Playbook {
     params: serde_json::Value,
     tasks: Vec<RawTask>,
     pub(crate) proactive: Vec<crate::proactive::Template>,
+    /// The experiment started for each goal it plans (see [`crate::experiment`]).
+    pub experiment: Option<juggernaut_core::experiment::ExperimentSpec>,
 }
 
 /// A playbook that failed its checks: the file, and every problem in it.
@@ -133,6 +137,10 @@ impl Playbook {
         }
         let params =
             serde_json::to_value(&raw.params).map_err(|e| fail(vec![format!("[params]: {e}")]))?;
+        let experiment = match &raw.experiment {
+            Some(x) => Some(crate::experiment::parse(x, registry).map_err(fail)?),
+            None => None,
+        };
         let book = Self {
             name,
             path: path.to_owned(),
@@ -144,6 +152,7 @@ impl Playbook {
             params,
             tasks: raw.tasks,
             proactive: raw.proactive.into_iter().map(Into::into).collect(),
+            experiment,
         };
         book.check(registry).map_err(fail)?;
         book.check_proactive(registry).map_err(fail)?;

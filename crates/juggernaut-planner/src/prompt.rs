@@ -1,7 +1,9 @@
 //! The planner's prompt: a minijinja template (built in, or a file the user names in
-//! `[planner] prompt_file`) rendered with the goal, the plan version, and the kinds a plan may
-//! use with their input schemas. A template that does not compile or render is reported with
-//! the file's name, at load and never by a half-made prompt.
+//! `[planner] prompt_file`) rendered with the goal, the plan version, the kinds a plan may use
+//! with their input schemas, and `lessons` (the "Lessons from earlier tasks" section, or empty).
+//! A template that never names `lessons` gets the section after its text, so learnings reach
+//! every planner prompt. A template that does not compile or render is reported with the file's
+//! name, at load and never by a half-made prompt.
 
 use crate::schema::KindInfo;
 use juggernaut_core::Goal;
@@ -36,12 +38,18 @@ impl PromptTemplate {
             source,
             origin: path.display().to_string(),
         };
-        t.render(&sample_goal(), 1, &[])?;
+        t.render(&sample_goal(), 1, &[], None)?;
         Ok(t)
     }
 
-    /// The prompt for `goal` at `version` over `kinds`.
-    pub fn render(&self, goal: &Goal, version: i64, kinds: &[KindInfo]) -> Result<String, String> {
+    /// The prompt for `goal` at `version` over `kinds`, with `lessons` (a prompt section).
+    pub fn render(
+        &self,
+        goal: &Goal,
+        version: i64,
+        kinds: &[KindInfo],
+        lessons: Option<&str>,
+    ) -> Result<String, String> {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         let bad = |e: minijinja::Error| format!("planner prompt {}: {e:#}", self.origin);
@@ -51,10 +59,18 @@ impl PromptTemplate {
             version => version,
             kinds => kinds,
             max_tasks => MAX_PLAN_TASKS,
+            lessons => lessons.unwrap_or(""),
         };
-        env.get_template("plan")
+        let mut prompt = env
+            .get_template("plan")
             .and_then(|t| t.render(ctx))
-            .map_err(bad)
+            .map_err(bad)?;
+        if let Some(section) = lessons.filter(|_| !self.source.contains("lessons")) {
+            prompt.push_str("\n\n");
+            prompt.push_str(section);
+            prompt.push('\n');
+        }
+        Ok(prompt)
     }
 }
 
@@ -86,8 +102,15 @@ mod tests {
             description: "does nothing".into(),
             input_schema: serde_json::json!({"type": "object"}),
         }];
-        let p = PromptTemplate::builtin().render(&goal, 2, &kinds).unwrap();
+        let p = PromptTemplate::builtin()
+            .render(&goal, 2, &kinds, None)
+            .unwrap();
         assert!(p.contains("Reach $50k"), "{p}");
+        assert!(!p.contains("Lessons"), "{p}");
+        let with = PromptTemplate::builtin()
+            .render(&goal, 2, &kinds, Some("=== Lessons x ==="))
+            .unwrap();
+        assert!(with.contains("=== Lessons x ==="), "{with}");
         assert!(p.contains("- `noop`: does nothing"), "{p}");
         assert!(p.contains("revenue"));
         assert!(p.contains("plan version 2"));
@@ -107,6 +130,10 @@ mod tests {
             "Plan {{ goal.title }} with {{ kinds | length }} kinds",
         )
         .unwrap();
-        assert!(PromptTemplate::load(&path).is_ok());
+        let custom = PromptTemplate::load(&path).unwrap();
+        let p = custom
+            .render(&sample_goal(), 1, &[], Some("=== Lessons y ==="))
+            .unwrap();
+        assert!(p.ends_with("=== Lessons y ===\n"), "{p}");
     }
 }

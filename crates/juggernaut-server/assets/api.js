@@ -35,6 +35,20 @@ export async function api(path, { method = 'GET', body } = {}) {
   return data;
 }
 
+/** Reads `/api...` as text (an HTML page, say) with the token in the header, never the URL. */
+export async function apiText(path) {
+  const r = await fetch(path, { cache: 'no-store', headers: headers({ Accept: 'text/html' }) });
+  if (r.status === 401) {
+    token.clear();
+    throw new Unauthorized('sign in again');
+  }
+  if (!r.ok) {
+    const data = await r.json().catch(() => null);
+    throw new Error(data?.error?.message ?? `GET ${path}: HTTP ${r.status}`);
+  }
+  return r.text();
+}
+
 /** Parses one `text/event-stream` block into `{id, event, data}` (null for comments only). */
 function parseBlock(block) {
   let id = null;

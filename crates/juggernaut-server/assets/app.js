@@ -9,6 +9,9 @@ import * as goal from './views/goal.js';
 import * as task from './views/task.js';
 import * as approvals from './views/approvals.js';
 import * as lists from './views/lists.js';
+import * as experiments from './views/experiments.js';
+import * as learnings from './views/learnings.js';
+import * as reports from './views/reports.js';
 
 const ROUTES = [
   [/^\/?$/, overview.render, 'Overview'],
@@ -20,10 +23,16 @@ const ROUTES = [
   [/^\/schedules$/, lists.schedules, 'Schedules'],
   [/^\/escalations$/, lists.escalations, 'Escalations'],
   [/^\/audit$/, lists.audit, 'Audit log'],
+  [/^\/experiments$/, experiments.list, 'Experiments'],
+  [/^\/experiments\/(\d+)$/, experiments.detail, 'Experiment'],
+  [/^\/learnings$/, learnings.render, 'Learnings'],
+  [/^\/reports$/, reports.list, 'Reports'],
+  [/^\/reports\/(\d+)$/, reports.detail, 'Report', { still: true }],
 ];
 
 const NAV = [['/', 'Overview'], ['/approvals', 'Approvals'], ['/dead-letters', 'Dead letters'],
   ['/workers', 'Workers'], ['/schedules', 'Schedules'], ['/escalations', 'Escalations'],
+  ['/experiments', 'Experiments'], ['/learnings', 'Learnings'], ['/reports', 'Reports'],
   ['/audit', 'Audit log']];
 
 const main = document.getElementById('main');
@@ -122,7 +131,12 @@ async function render(fresh) {
   if (rendering) { again = true; return; }
   rendering = true;
   const path = route();
-  const match = ROUTES.map(([re, view, name]) => [path.match(re), view, name]).find(([m]) => m);
+  const match = ROUTES.map(([re, view, name, opts]) => [path.match(re), view, name, opts]).find(([m]) => m);
+  // A page that never changes (a stored report) is drawn on navigation only, not on events.
+  if (!fresh && match?.[3]?.still && main.querySelector('.view')) {
+    rendering = false;
+    return;
+  }
   try {
     if (!match) {
       main.replaceChildren(h('section', { class: 'card' }, h('h2', {}, 'Not found'), h('p', {}, 'No such page. '), link('/', 'Back to the overview')));

@@ -1,5 +1,6 @@
 // Juggernaut dashboard: charts drawn as inline SVG (no library): goals' progress against
-// target and deadline, a metric's series, and a plan's task graph.
+// target and deadline, a metric's series with its forecast, an experiment's rates per
+// iteration, and a plan's task graph.
 
 import { s } from './dom.js';
 
@@ -54,17 +55,29 @@ export function progressChart(goals, progressOf) {
     'bar: progress to target · tick: share of time to deadline gone'));
 }
 
-/** A metric's readings over time, with the target as a dashed line and the deadline. */
-export function metricChart(points, { target, deadline, unit } = {}) {
+/** The projection a forecast draws, or null: only a forecast with a rate has one. */
+function projection(forecast) {
+  if (!forecast || !['on_track', 'at_risk'].includes(forecast.status)) return null;
+  const vals = [forecast.projected, forecast.low, forecast.high];
+  return vals.every(Number.isFinite) ? forecast : null;
+}
+
+/**
+ * A metric's readings over time, with the target as a dashed line and the deadline; with a
+ * forecast that has a rate, a dashed projection from the last reading to the deadline and its
+ * 90% interval (low..high) drawn at the deadline.
+ */
+export function metricChart(points, { target, deadline, unit, forecast } = {}) {
   const w = 600;
   const hgt = 220;
   const pad = { l: 56, r: 16, t: 12, b: 28 };
   if (points.length === 0) return null;
+  const f = deadline ? projection(forecast) : null;
   const xs = points.map((p) => Date.parse(p.at));
   let x0 = Math.min(...xs);
   let x1 = Math.max(...xs, deadline ? Date.parse(deadline) : -Infinity);
   if (x1 <= x0) x1 = x0 + 1;
-  const vals = points.map((p) => p.value).concat(target === undefined ? [] : [target]);
+  const vals = points.map((p) => p.value).concat(target === undefined ? [] : [target], f ? [f.low, f.high] : []);
   let y0 = Math.min(0, ...vals);
   let y1 = Math.max(...vals);
   if (y1 <= y0) y1 = y0 + 1;
@@ -72,10 +85,12 @@ export function metricChart(points, { target, deadline, unit } = {}) {
   const Y = (v) => hgt - pad.b - ((v - y0) / (y1 - y0)) * (hgt - pad.t - pad.b);
   const path = points.map((p, i) => `${i ? 'L' : 'M'}${X(Date.parse(p.at)).toFixed(1)},${Y(p.value).toFixed(1)}`).join(' ');
   const fmt = (v) => (Math.abs(v) >= 1000 ? v.toExponential(2) : String(Math.round(v * 100) / 100));
+  const last = points[points.length - 1];
   return s('svg', {
-    viewBox: `0 0 ${w} ${hgt}`, width: w, height: hgt, class: 'chart', role: 'img',
-    'aria-label': `Metric: ${points.length} readings, latest ${fmt(points[points.length - 1].value)}${unit ? ` ${unit}` : ''}` +
-      (target === undefined ? '' : `, target ${fmt(target)}`),
+    viewBox: `0 0 ${w} ${hgt}`, width: w, height: hgt, class: 'chart', role: 'img', 'data-testid': 'metric-chart',
+    'aria-label': `Metric: ${points.length} readings, latest ${fmt(last.value)}${unit ? ` ${unit}` : ''}` +
+      (target === undefined ? '' : `, target ${fmt(target)}`) +
+      (f ? `; projected ${fmt(f.projected)} by the deadline (90%: ${fmt(f.low)} to ${fmt(f.high)})` : ''),
   },
   s('line', { x1: pad.l, x2: pad.l, y1: pad.t, y2: hgt - pad.b, class: 'axis' }),
   s('line', { x1: pad.l, x2: w - pad.r, y1: hgt - pad.b, y2: hgt - pad.b, class: 'axis' }),
@@ -86,9 +101,66 @@ export function metricChart(points, { target, deadline, unit } = {}) {
   target === undefined ? null : s('line', { x1: pad.l, x2: w - pad.r, y1: Y(target), y2: Y(target), class: 'target-line' }),
   target === undefined ? null : s('text', { x: w - pad.r, y: Y(target) - 4, class: 'tick-label end' }, `target ${fmt(target)}`),
   deadline ? s('line', { x1: X(Date.parse(deadline)), x2: X(Date.parse(deadline)), y1: pad.t, y2: hgt - pad.b, class: 'deadline-line' }) : null,
+  f ? forecastMarks(f, last, X(Date.parse(deadline)), X, Y, fmt) : null,
   s('path', { d: path, class: 'series' }),
   points.map((p) => s('circle', { cx: X(Date.parse(p.at)), cy: Y(p.value), r: 3, class: 'point' },
     s('title', {}, `${fmt(p.value)} at ${p.at} (${p.source})`))));
+}
+
+/** The projection line and the interval bar at the deadline (`xd`). */
+function forecastMarks(f, last, xd, X, Y, fmt) {
+  const xl = X(Date.parse(last.at));
+  return s('g', { class: `forecast f-${f.status}`, 'data-testid': 'forecast-projection' },
+    s('title', {}, `Projected ${fmt(f.projected)} by the deadline; 90% interval ${fmt(f.low)} to ${fmt(f.high)}`),
+    s('line', { x1: xl, y1: Y(last.value), x2: xd, y2: Y(f.projected), class: 'projection' }),
+    s('line', { x1: xd, x2: xd, y1: Y(f.low), y2: Y(f.high), class: 'interval' }),
+    s('line', { x1: xd - 6, x2: xd + 6, y1: Y(f.low), y2: Y(f.low), class: 'interval' }),
+    s('line', { x1: xd - 6, x2: xd + 6, y1: Y(f.high), y2: Y(f.high), class: 'interval' }),
+    s('circle', { cx: xd, cy: Y(f.projected), r: 4, class: 'projected' }),
+    s('text', { x: xd - 8, y: Math.max(Y(f.projected) - 6, 24), class: 'tick-label end' }, `projected ${fmt(f.projected)}`));
+}
+
+/**
+ * An experiment's conversion rate (successes / trials) per iteration, one line per variant
+ * (`variants`: names in the spec's order; at most eight colours).
+ */
+export function experimentChart(points, variants) {
+  const w = 600;
+  const hgt = 240;
+  const pad = { l: 56, r: 16, t: 12, b: 52 };
+  const rated = points.filter((p) => p.trials > 0).map((p) => ({ ...p, rate: p.successes / p.trials }));
+  if (rated.length === 0) return null;
+  const iters = rated.map((p) => p.iteration);
+  const i0 = Math.min(...iters);
+  const i1 = Math.max(...iters);
+  const top = Math.max(...rated.map((p) => p.rate)) * 1.1 || 1;
+  // One iteration so far: its points in the middle.
+  const X = (i) => pad.l + (i1 > i0 ? (i - i0) / (i1 - i0) : 0.5) * (w - pad.l - pad.r);
+  const Y = (r) => hgt - pad.b - (r / top) * (hgt - pad.t - pad.b);
+  const pctOf = (r) => `${(r * 100).toFixed(r < 0.1 ? 2 : 1)}%`;
+  const lines = variants.map((name, k) => {
+    const mine = rated.filter((p) => p.variant === name).sort((a, b) => a.iteration - b.iteration);
+    if (mine.length === 0) return null;
+    const d = mine.map((p, i) => `${i ? 'L' : 'M'}${X(p.iteration).toFixed(1)},${Y(p.rate).toFixed(1)}`).join(' ');
+    return s('g', { class: `variant v${k % 8}`, 'data-variant': name },
+      s('path', { d, class: 'vline' }),
+      mine.map((p) => s('circle', { cx: X(p.iteration), cy: Y(p.rate), r: 3.5, class: 'vdot' },
+        s('title', {}, `${name}, iteration ${p.iteration}: ${p.successes} of ${p.trials} (${pctOf(p.rate)})`))));
+  });
+  const legend = variants.map((name, k) => s('g', { class: `variant v${k % 8}` },
+    s('rect', { x: pad.l + k * 140, y: hgt - 18, width: 12, height: 12, class: 'vkey' }),
+    s('text', { x: pad.l + k * 140 + 16, y: hgt - 8, class: 'chart-legend' }, name.length > 18 ? `${name.slice(0, 17)}…` : name)));
+  return s('svg', {
+    viewBox: `0 0 ${w} ${hgt}`, width: w, height: hgt, class: 'chart', role: 'img', 'data-testid': 'experiment-chart',
+    'aria-label': `Conversion rate per iteration for ${variants.join(', ')}`,
+  },
+  s('line', { x1: pad.l, x2: pad.l, y1: pad.t, y2: hgt - pad.b, class: 'axis' }),
+  s('line', { x1: pad.l, x2: w - pad.r, y1: hgt - pad.b, y2: hgt - pad.b, class: 'axis' }),
+  s('text', { x: pad.l - 6, y: Y(top) + 4, class: 'tick-label end' }, pctOf(top)),
+  s('text', { x: pad.l - 6, y: Y(0) + 4, class: 'tick-label end' }, '0%'),
+  i1 > i0 ? s('text', { x: pad.l, y: hgt - pad.b + 16, class: 'tick-label' }, `iteration ${i0}`) : null,
+  s('text', { x: i1 > i0 ? w - pad.r : X(i0), y: hgt - pad.b + 16, class: i1 > i0 ? 'tick-label end' : 'tick-label middle' }, `iteration ${i1}`),
+  lines, legend);
 }
 
 /**

@@ -40,7 +40,8 @@ export function link(route, ...children) {
 const KNOWN = new Set(['pending', 'ready', 'running', 'verifying', 'awaiting_external',
   'waiting_approval', 'completed', 'failed', 'dead', 'cancelled', 'blocked', 'active', 'paused',
   'achieved', 'missed', 'draining', 'lost', 'low', 'medium', 'high', 'info', 'warning',
-  'critical']);
+  'critical', 'concluded', 'stopped', 'met', 'on_track', 'at_risk', 'insufficient_data',
+  'succeeded', 'winner', 'no_difference', 'inconclusive']);
 export function badge(status) {
   const cls = KNOWN.has(status) ? `badge b-${status}` : 'badge';
   return h('span', { class: cls, 'data-status': status }, String(status).replaceAll('_', ' '));

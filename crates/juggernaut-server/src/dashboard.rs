@@ -4,8 +4,9 @@
 //! response says `Cache-Control: no-cache` with a strong `ETag` (a hash of the bytes): browsers
 //! revalidate and get `304 Not Modified` until a new binary changes the file. Every response
 //! carries a Content-Security-Policy that allows only this origin (scripts, styles, images,
-//! `fetch`), no inline script, and no framing. The page talks to `/api` with the token a person
-//! signs in with; the server gives the page nothing it would not give anyone.
+//! `fetch`), no inline script, no framing of the page, and one inline style: the executive
+//! report's, by its hash, for the Reports view's sandboxed frame. The page talks to `/api` with
+//! the token a person signs in with; the server gives the page nothing it would not give anyone.
 
 use crate::error::ApiError;
 use axum::extract::Path;
@@ -49,11 +50,31 @@ pub const ASSETS: &[Asset] = &[
     asset!("views/task.js", JS),
     asset!("views/approvals.js", JS),
     asset!("views/lists.js", JS),
+    asset!("views/target.js", JS),
+    asset!("views/goal_edit.js", JS),
+    asset!("views/experiments.js", JS),
+    asset!("views/learnings.js", JS),
+    asset!("views/reports.js", JS),
 ];
 
-/// What every dashboard response allows the page to load: this origin only.
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The SHA-256 (base64) of the one `<style>` block of an executive report's HTML page. The
+/// Reports view shows a report in a sandboxed `srcdoc` frame, which keeps this page's policy:
+/// naming the block's hash lets that block (and no other inline style) apply there. A test
+/// makes a report and checks that the served policy names its block's hash.
+macro_rules! report_style_sha256 {
+    () => {
+        "Vew3vkkEzOW5qmZ9A1C5Le+8C4/NsbX1Gyvr80vMh1I="
+    };
+}
+
+/// What every dashboard response allows the page to load: this origin only (and, for the
+/// report frame, the report's own style block by its hash).
+const CSP: &str = concat!(
+    "default-src 'none'; script-src 'self'; style-src 'self' 'sha256-",
+    report_style_sha256!(),
+    "'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+     frame-ancestors 'none'"
+);
 
 /// `GET /`: the page.
 pub async fn index(headers: HeaderMap) -> Response {

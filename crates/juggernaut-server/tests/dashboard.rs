@@ -1,8 +1,9 @@
 //! The dashboard through a real listener: `/` is the page, every embedded asset is served at
 //! `/assets/NAME` with its content type, `no-cache` and an `ETag` that answers `304`, and a
 //! Content-Security-Policy that allows this origin only; an unknown asset is a JSON 404; no asset
-//! names a URL outside the origin (only the SVG namespace, which is a name, not a fetch), and
-//! every module the page imports is one the binary embeds.
+//! names a URL outside the origin (only the SVG namespace, which is a name, not a fetch),
+//! every module the page imports is one the binary embeds, and the policy lets the Reports
+//! view's frame use a real report's style block by its hash.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use juggernaut_server::{AppState, DASHBOARD_ASSETS, bind, spawn};
@@ -206,4 +207,37 @@ fn every_module_the_page_imports_is_embedded() {
             );
         }
     }
+}
+
+/// The Reports view shows a stored report's HTML in a sandboxed `srcdoc` frame, which keeps the
+/// dashboard's policy: the policy names the hash of the report's one `<style>` block (so its
+/// styles apply, and nothing else inline does), and the report has no other inline style.
+#[tokio::test]
+async fn the_policy_lets_a_report_frame_use_the_reports_own_style_block() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let store = juggernaut_testkit::fresh_sqlite().await;
+    let app = juggernaut_app::App::new(store, juggernaut_handler::Registry::new(vec![]).unwrap());
+    let made = app.make_report(None, None).await.unwrap();
+    assert_eq!(made.html.matches("<style").count(), 1, "one style block");
+    assert!(!made.html.contains(" style="), "no style attributes");
+    let style = made
+        .html
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map(|(style, _)| style)
+        .unwrap();
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+    let (base, stop, h) = serve().await;
+    let page = reqwest::get(format!("{base}/")).await.unwrap();
+    let csp = page.headers()[CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains(&format!("style-src 'self' 'sha256-{hash}';")),
+        "the dashboard's policy must name the report style's hash {hash}: {csp}"
+    );
+    stop.cancel();
+    h.await.unwrap();
 }

@@ -8,11 +8,17 @@ use serde::{Deserialize, Serialize};
 
 mod costs;
 mod escalations;
+mod experiments;
+mod learnings;
+mod reports;
 mod tokens;
 mod tools;
 
 pub use costs::{CostReserved, CostSettled};
 pub use escalations::EscalationEvent;
+pub use experiments::ExperimentEvent;
+pub use learnings::{LearningEvent, LearningsRecorded};
+pub use reports::ReportEvent;
 pub use tokens::TokenEvent;
 pub use tools::ToolCalled;
 
@@ -310,6 +316,14 @@ pub enum Payload {
     Token(TokenEvent),
     /// `escalation.raised`, `escalation.acked`.
     Escalation(EscalationEvent),
+    /// `learning.recorded`.
+    LearningsRecorded(LearningsRecorded),
+    /// `learning.edited`, `learning.retired`, `learning.unretired`.
+    Learning(LearningEvent),
+    /// `experiment.*`.
+    Experiment(ExperimentEvent),
+    /// `report.stored`.
+    Report(ReportEvent),
 }
 
 impl Payload {
@@ -328,9 +342,11 @@ impl Payload {
             | K::TaskFailed
             | K::TaskRescued
             | K::TaskTimedOut => Self::AttemptEnded(serde_json::from_value(d)?),
-            K::TaskCancelled | K::TaskApproved | K::TaskRejected | K::GoalReplanRequested => {
-                Self::Reason(serde_json::from_value(d)?)
-            }
+            K::TaskCancelled
+            | K::TaskApproved
+            | K::TaskRejected
+            | K::GoalReplanRequested
+            | K::GoalEdited => Self::Reason(serde_json::from_value(d)?),
             K::TaskBlocked => Self::Blocked(serde_json::from_value(d)?),
             K::TaskUnblocked => Self::Unblocked(serde_json::from_value(d)?),
             K::TaskRequeued => Self::Requeued(serde_json::from_value(d)?),
@@ -359,6 +375,16 @@ impl Payload {
             K::EscalationRaised | K::EscalationAcked => {
                 Self::Escalation(serde_json::from_value(d)?)
             }
+            K::LearningRecorded => Self::LearningsRecorded(serde_json::from_value(d)?),
+            K::LearningEdited | K::LearningRetired | K::LearningUnretired => {
+                Self::Learning(serde_json::from_value(d)?)
+            }
+            K::ExperimentCreated
+            | K::ExperimentIterated
+            | K::ExperimentPointRecorded
+            | K::ExperimentConcluded
+            | K::ExperimentStopped => Self::Experiment(serde_json::from_value(d)?),
+            K::ReportStored => Self::Report(serde_json::from_value(d)?),
         })
     }
 
@@ -369,28 +395,4 @@ impl Payload {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn shapes_parse_by_kind_and_strangers_are_refused() {
-        let claimed = Payload::parse(
-            EventKind::TaskClaimed,
-            &json!({"attempt": 1, "lease_token": 3}),
-        )
-        .unwrap();
-        assert_eq!(claimed.to_value(), json!({"attempt": 1, "lease_token": 3}));
-        assert!(Payload::parse(EventKind::TaskClaimed, &json!({"attempt": 1})).is_err());
-        assert!(
-            Payload::parse(
-                EventKind::TaskCancelled,
-                &json!({"reason": "x", "extra": 1})
-            )
-            .is_err()
-        );
-        let dead_by_rescue = json!({"holder": "w", "lease_token": 2, "attempt": 3, "error": "e"});
-        assert!(Payload::parse(EventKind::TaskDead, &dead_by_rescue).is_ok());
-        assert!(Payload::parse(EventKind::TaskPromoted, &json!({})).is_ok());
-    }
-}
+mod tests;

@@ -18,8 +18,8 @@ pub mod url;
 /// Every capability trait, for callers that use a whole store: `use juggernaut_store::prelude::*`.
 pub mod prelude {
     pub use crate::{
-        Admin, CostStore, Escalations, Leadership, Queue, Retention, ScheduleStore, Store,
-        TaskReads, Tokens, ToolCalls, Workers,
+        Admin, CostStore, Escalations, Experiments, Leadership, Learnings, Queue, Reports,
+        Retention, ScheduleStore, Store, TaskReads, Tokens, ToolCalls, Workers,
     };
 }
 
@@ -33,10 +33,15 @@ pub use capability::costs::{
 pub use capability::escalations::{
     EscalationPage, Escalations, FailingKind, GoalSpend, MAX_ESCALATIONS, OverdueTask,
 };
+pub use capability::experiments::{ExperimentPage, Experiments, MAX_EXPERIMENTS, NewPoint};
 pub use capability::goals::{GoalFilter, GoalStore, MAX_RAW, NewPlan, PlanningFailure, Recorded};
 pub use capability::leadership::{self, LeaderInfo, Leadership};
+pub use capability::learnings::{
+    CaptureBatch, LearningFilter, LearningPage, Learnings, MAX_LEARNINGS, RepeatedFailure,
+};
 pub use capability::queue::Queue;
 pub use capability::reads::TaskReads;
+pub use capability::reports::{NewReport, ReportId, ReportInfo, ReportPage, Reports, StoredReport};
 pub use capability::retention::Retention;
 pub use capability::schedules::{BadSchedule, ScheduleStore, Schedules};
 pub use capability::tokens::{NewToken, TokenId, TokenRecord, Tokens};

@@ -29,14 +29,24 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("juggernaut-handler", with(&["juggernaut-tools"])),
         (
             "juggernaut-handlers",
-            with(&["juggernaut-handler", "juggernaut-llm", "juggernaut-tools"]),
+            with(&[
+                "juggernaut-handler",
+                "juggernaut-llm",
+                "juggernaut-report",
+                "juggernaut-tools",
+            ]),
         ),
         (
             "juggernaut-engine",
             with(&["juggernaut-handler", "juggernaut-tools"]),
         ),
-        ("juggernaut-app", with(&["juggernaut-handler"])),
+        (
+            "juggernaut-app",
+            with(&["juggernaut-handler", "juggernaut-report"]),
+        ),
         ("juggernaut-llm", store.clone()),
+        // The executive report: gathered through the read traits, rendered; no I/O of its own.
+        ("juggernaut-report", store.clone()),
         (
             "juggernaut-planner",
             with(&["juggernaut-handler", "juggernaut-llm"]),

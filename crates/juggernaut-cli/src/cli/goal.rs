@@ -32,6 +32,10 @@ pub enum GoalCommand {
     Resume(GoalChange),
     /// Abandon a goal.
     Cancel(GoalChange),
+    /// Change some of an active or paused goal's fields; the planner looks at it again.
+    Edit(GoalEditArgs),
+    /// Ask the planner to plan an active goal again (after its open tasks end).
+    Replan(GoalChange),
     /// The goal's current plan (`--diff`: what changed since the previous version).
     Plan {
         /// Goal id.
@@ -114,4 +118,42 @@ pub struct GoalArgs {
     /// The parent goal's id.
     #[arg(long, value_parser = id_parser(), allow_negative_numbers = true)]
     pub parent: Option<i64>,
+}
+
+/// `juggernaut goal edit ID`: only the flags given change.
+#[derive(Debug, Args)]
+pub struct GoalEditArgs {
+    /// Goal id.
+    #[arg(value_parser = id_parser(), allow_negative_numbers = true)]
+    pub id: i64,
+    /// New title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// New description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// New target value (keeps the metric; a goal without one gets readings by hand).
+    #[arg(long, allow_negative_numbers = true, conflicts_with = "no_target")]
+    pub target: Option<f64>,
+    /// New unit of the target.
+    #[arg(long, conflicts_with = "no_target")]
+    pub unit: Option<String>,
+    /// Remove the target.
+    #[arg(long)]
+    pub no_target: bool,
+    /// New deadline, YYYY-MM-DD (end of that day, UTC) or an RFC 3339 time.
+    #[arg(long, conflicts_with = "no_deadline")]
+    pub deadline: Option<String>,
+    /// Remove the deadline.
+    #[arg(long)]
+    pub no_deadline: bool,
+    /// New money budget in USD.
+    #[arg(long)]
+    pub budget_usd: Option<f64>,
+    /// New most tasks.
+    #[arg(long, value_parser = ranged::<u32>(1, 1_000_000))]
+    pub max_tasks: Option<u32>,
+    /// New tags (repeatable; replace the tags).
+    #[arg(long)]
+    pub tag: Vec<String>,
 }

@@ -4,18 +4,24 @@ mod approval;
 mod audit;
 mod bench;
 mod escalation;
+mod experiment;
 mod goal;
+mod learning;
 mod parse;
 mod playbook;
+mod report;
 mod token;
 
 pub use approval::{ApprovalCommand, ApproveArgs, RejectArgs};
 pub use audit::AuditArgs;
 pub use bench::{BenchArgs, BenchBackend};
 pub use escalation::EscalationCommand;
-pub use goal::{GoalArgs, GoalCommand};
+pub use experiment::{ExperimentAddArgs, ExperimentCommand};
+pub use goal::{GoalArgs, GoalChange, GoalCommand, GoalEditArgs};
+pub use learning::LearningCommand;
 pub use parse::{MAX_ATTEMPTS, MAX_BENCH_TASKS, MAX_DELAY_SECS, id_parser, ranged};
 pub use playbook::PlaybookCommand;
+pub use report::{ReportArgs, ReportFormat};
 pub use token::{CreateTokenArgs, TokenCommand};
 
 use clap::{Args, Parser, Subcommand};
@@ -68,12 +74,24 @@ pub enum Command {
     /// at risk): list and acknowledge.
     #[command(subcommand)]
     Escalation(EscalationCommand),
+    /// Experiments: variants compared on a conversion metric until a stopping rule decides
+    /// (add, list, show, stop).
+    #[command(subcommand)]
+    Experiment(ExperimentCommand),
+    /// Learnings: what each task's end taught (what worked, error fingerprints, tags); the most
+    /// relevant go into planner and agent prompts (list, show, edit, retire).
+    #[command(subcommand)]
+    Learning(LearningCommand),
     /// API tokens for the HTTP API (roles admin, operator, approver, viewer): create, list,
     /// revoke.
     #[command(subcommand)]
     Token(TokenCommand),
     /// The audit log (append-only), newest first: filter by task, actor, kind and time.
     Audit(AuditArgs),
+    /// The executive report (goals and forecasts, work done with evidence, spend against
+    /// budget, failures, pending approvals, experiments, learnings) as Markdown or HTML with
+    /// charts: printed, written to a file, and stored when asked.
+    Report(ReportArgs),
     /// Run the benchmark workloads (../shared/bench/WORKLOADS.md) and print one line each.
     Bench(BenchArgs),
     /// Run the engine: every role, the HTTP listener (/healthz, /readyz, /metrics).

@@ -1,4 +1,5 @@
-//! `juggernaut goal ...`: add, list, show, pause, resume, cancel, plan, progress, set-progress.
+//! `juggernaut goal ...`: add, list, show, pause, resume, cancel, plan, progress, set-progress
+//! (`edit` and `replan` are in `goal_edit`).
 
 use super::Ctx;
 use crate::cli::{GoalArgs, GoalCommand};
@@ -23,6 +24,7 @@ pub async fn run(ctx: &Ctx, cmd: GoalCommand) -> anyhow::Result<()> {
     let access = match &cmd {
         GoalCommand::Add(_) => Access::Create,
         GoalCommand::Pause(_) | GoalCommand::Resume(_) | GoalCommand::Cancel(_) => Access::Existing,
+        GoalCommand::Edit(_) | GoalCommand::Replan(_) => Access::Existing,
         GoalCommand::SetProgress { .. } => Access::Existing,
         _ => Access::ReadOnly,
     };
@@ -68,6 +70,8 @@ async fn dispatch(
         (GoalCommand::Pause(c), _) => status(c.id, GoalStatus::Paused, c.reason).await,
         (GoalCommand::Resume(c), _) => status(c.id, GoalStatus::Active, c.reason).await,
         (GoalCommand::Cancel(c), _) => status(c.id, GoalStatus::Cancelled, c.reason).await,
+        (GoalCommand::Edit(args), _) => super::goal_edit::edit(app, args, json).await,
+        (GoalCommand::Replan(c), _) => super::goal_edit::replan(app, c, json).await,
         (GoalCommand::Plan { id, diff }, _) => plan(app, GoalId(id), diff, json).await,
         (GoalCommand::Progress { id, limit }, _) => {
             let points = app.progress(GoalId(id), limit).await?;
@@ -160,7 +164,7 @@ fn configured_source(ctx: &Ctx, goal: &NewGoal) -> anyhow::Result<()> {
 }
 
 /// A deadline: a date (its end, UTC) or an RFC 3339 time.
-fn deadline(text: &str) -> anyhow::Result<DateTime<Utc>> {
+pub fn deadline(text: &str) -> anyhow::Result<DateTime<Utc>> {
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         let end = d.and_hms_opt(23, 59, 59).map(|t| t.and_utc());
         return end.ok_or_else(|| BadInput(format!("--deadline `{text}` is not a date")).into());
@@ -176,7 +180,7 @@ fn deadline(text: &str) -> anyhow::Result<DateTime<Utc>> {
         })
 }
 
-fn print_goal(g: &Goal, json: bool, line: &str) -> anyhow::Result<()> {
+pub fn print_goal(g: &Goal, json: bool, line: &str) -> anyhow::Result<()> {
     if json {
         return output::json(g);
     }

@@ -6,9 +6,13 @@ mod audit;
 mod dlq;
 mod doctor;
 mod escalation;
+mod experiment;
 mod goal;
+mod goal_edit;
+mod learning;
 mod listen;
 mod migrate;
+mod report;
 mod schedule;
 mod status;
 mod task;
@@ -74,8 +78,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Approve(args) => approval::approve(&ctx, args).await,
         Command::Reject(args) => approval::reject(&ctx, args).await,
         Command::Escalation(cmd) => escalation::run(&ctx, cmd).await,
+        Command::Experiment(cmd) => experiment::run(&ctx, cmd).await,
+        Command::Learning(cmd) => learning::run(&ctx, cmd).await,
         Command::Token(cmd) => token::run(&ctx, cmd).await,
         Command::Audit(args) => audit::run(&ctx, args).await,
+        Command::Report(args) => report::run(&ctx, args).await,
         Command::Bench(args) => crate::bench::run(&ctx.url, args).await,
         Command::Up(args) => up::up(&ctx, args).await,
         Command::Worker(args) => match args.command {

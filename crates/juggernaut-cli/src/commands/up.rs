@@ -63,6 +63,7 @@ async fn run(
     }
     let planning = wiring.planning(cfg);
     let proactive = wiring.proactive(cfg);
+    let experimenting = wiring.experimenting(std::time::Duration::from_secs(10));
     let (sampling, sources) = crate::sampling::load(cfg)?;
     let registry = wiring.registry;
     let coverage: Arc<dyn PlanCoverage> = wiring.coverage;
@@ -97,6 +98,10 @@ async fn run(
         .with_escalations(escalating)
         .with_tools(toolbox, workspaces)
         .with_gate(Gate::new(cfg.governance.policy.clone()));
+    let node = match experimenting {
+        Some(x) => node.with_experiments(x),
+        None => node,
+    };
     let shutdown = CancellationToken::new();
     tokio::spawn(on_signal(shutdown.clone()));
     let server = match listen {

@@ -7,8 +7,10 @@
 //! the LLM planner.
 
 mod data;
+mod experiment;
 mod files;
 mod goals;
+mod report;
 mod run;
 mod sink;
 
@@ -27,6 +29,7 @@ pub async fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<()> {
     let sink = sink::Sink::start().await?;
     files::write(&dir, &sink.url())?;
     data::create(&dir.join(files::SAMPLE_DB)).await?;
+    experiment::sample(&dir.join(files::SAMPLE_DB)).await?;
     let cfg = Config::load(Some(&dir.join(files::CONFIG)))?;
     let url = if ctx.explicit_url {
         ctx.url.clone()

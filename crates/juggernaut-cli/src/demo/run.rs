@@ -8,6 +8,7 @@ use crate::db::{self, Access};
 use crate::output;
 use indicatif::{ProgressBar, ProgressStyle};
 use juggernaut_app::App;
+use juggernaut_core::experiment::ExperimentId;
 use juggernaut_core::worker::Role;
 use juggernaut_core::{Evidence, Goal, PlanCoverage, Task, TaskStatus, Waiting};
 use juggernaut_engine::node::worker_name;
@@ -36,12 +37,19 @@ pub async fn run(
         .with_planning(wiring.coverage.clone() as Arc<dyn PlanCoverage>);
     let goals = super::goals::add(&app, cfg, cfg.llm.provider.is_some()).await?;
     super::goals::schedules(&app).await?;
+    let leads = goals
+        .iter()
+        .find(|g| g.spec.tags.iter().any(|t| t == "leads"))
+        .ok_or_else(|| anyhow::anyhow!("the demo has no leads goal"))?;
+    let experiment = super::experiment::add(&app, leads).await?;
     println!(
-        "demo workspace: {}\n  sample data: {} (technicians, customers, leads, jobs, invoices)\n  {} goals, {} playbooks, 2 schedules; database {}",
+        "demo workspace: {}\n  sample data: {} (technicians, customers, leads, jobs, invoices, quote form visits)\n  {} goals, {} playbooks, 2 schedules, experiment {} ({}); database {}",
         dir.display(),
         dir.join(super::files::SAMPLE_DB).display(),
         goals.len(),
         wiring.playbooks.books.len(),
+        experiment.id,
+        output::clean(&experiment.spec.name),
         output::clean(&juggernaut_store::url::redact(url)),
     );
     let host = "demo".to_owned();
@@ -60,13 +68,19 @@ pub async fn run(
         .with_sampling(sampling)
         .with_tools(toolbox, workspaces)
         .with_gate(Gate::new(cfg.governance.policy.clone()));
+    let node = match wiring.experimenting(Duration::from_millis(500)) {
+        Some(x) => node.with_experiments(x),
+        None => node,
+    };
     let stop = CancellationToken::new();
     let engine = tokio::spawn(node.run(stop.clone()));
-    let finished = watch(&app, &goals, limit).await;
+    let finished = watch(&app, &goals, experiment.id, limit).await;
     stop.cancel();
     let stopped = engine.await;
     let tasks = goal_tasks(store.as_ref(), &goals).await?;
     summary(dir, &tasks, sink, cfg);
+    experiment_summary(store.as_ref(), experiment.id, &tasks).await?;
+    super::report::write(&app, dir, cfg.llm.limits.day_usd).await?;
     store.close().await;
     sources.close().await;
     stopped.map_err(|e| anyhow::anyhow!("the engine stopped abnormally: {e}"))??;
@@ -117,7 +131,12 @@ async fn goal_tasks(store: &dyn Store, goals: &[Goal]) -> anyhow::Result<Vec<Tas
 
 /// Shows progress until every goal with a playbook (or the LLM) has a plan whose tasks all
 /// ended, or the time runs out.
-async fn watch(app: &App, goals: &[Goal], limit: Duration) -> anyhow::Result<()> {
+async fn watch(
+    app: &App,
+    goals: &[Goal],
+    experiment: ExperimentId,
+    limit: Duration,
+) -> anyhow::Result<()> {
     let store = app.store().as_ref();
     let bar = ProgressBar::new(1);
     bar.set_style(
@@ -135,7 +154,8 @@ async fn watch(app: &App, goals: &[Goal], limit: Duration) -> anyhow::Result<()>
         bar.set_length(tasks.len().max(1) as u64);
         bar.set_position(done as u64);
         bar.set_message(format!("{planned}/{} goals planned", goals.len()));
-        if planned == goals.len() && done == tasks.len() && !tasks.is_empty() {
+        let ended = super::experiment::ended(store, experiment).await?;
+        if planned == goals.len() && done == tasks.len() && !tasks.is_empty() && ended {
             let failed = tasks
                 .iter()
                 .filter(|t| t.status != juggernaut_core::TaskStatus::Completed)
@@ -147,7 +167,7 @@ async fn watch(app: &App, goals: &[Goal], limit: Duration) -> anyhow::Result<()>
                     tasks.len()
                 ));
             }
-            bar.finish_with_message("every goal's first plan is done");
+            bar.finish_with_message("every goal's first plan is done; the experiment concluded");
             return Ok(());
         }
         if started.elapsed() > limit {
@@ -207,6 +227,33 @@ async fn planned(store: &dyn Store, goals: &[Goal]) -> anyhow::Result<usize> {
         }
     }
     Ok(n)
+}
+
+/// What the experiment concluded, and its follow-up tasks.
+async fn experiment_summary(
+    store: &dyn Store,
+    id: ExperimentId,
+    tasks: &[Task],
+) -> anyhow::Result<()> {
+    println!("\nexperiment:");
+    for line in super::experiment::summary(store, id).await? {
+        println!("  {}", output::clean(&line));
+    }
+    let prefix = format!("experiment:{id}:roll");
+    for t in tasks.iter().filter(|t| {
+        t.dedupe_key
+            .as_deref()
+            .is_some_and(|k| k.starts_with(&prefix))
+    }) {
+        println!(
+            "  follow-up task #{} ({}, {}): {}",
+            t.id,
+            t.kind,
+            t.status,
+            output::clean(&t.title)
+        );
+    }
+    Ok(())
 }
 
 fn summary(dir: &Path, tasks: &[Task], sink: &Sink, cfg: &Config) {

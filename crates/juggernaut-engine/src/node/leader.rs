@@ -7,7 +7,7 @@ use super::escalator::{Escalating, Escalator};
 use super::planner::{self, Planning};
 use super::proactive::{self, Proactive};
 use super::sampler::{Sampler, Sampling};
-use super::{approvals, pruner, scheduler, watchdog};
+use super::{approvals, learner, pruner, scheduler, watchdog};
 use crate::events::EventSink;
 use crate::idle::{Idle, IdleBoard, Loop};
 use juggernaut_core::WorkerId;
@@ -40,6 +40,8 @@ pub struct Loops {
     pub gate: Gate,
     /// The escalator, when the node raises escalations.
     pub escalating: Option<Escalating>,
+    /// The experiments loop, when the node can run `experiment_step`.
+    pub experimenting: Option<super::Experimenting>,
 }
 
 /// What wakes the leader loop.
@@ -63,8 +65,10 @@ pub async fn run(
     let idle = &report.idle;
     let mut next_watchdog = Instant::now();
     let mut next_prune = Instant::now();
+    let mut next_learn = Instant::now();
     let mut next_plan = Instant::now();
     let mut next_propose = Instant::now();
+    let mut next_experiment = Instant::now();
     let mut leading = false;
     let mut schedules = scheduler::Scheduler::default();
     let mut sampler = Sampler::default();
@@ -114,6 +118,10 @@ pub async fn run(
             pruner::tick(store.as_ref(), &id, &config, &report).await;
             next_prune = now + config.prune_interval;
         }
+        if now >= next_learn {
+            learner::tick(store.as_ref(), &id, &config, &report).await;
+            next_learn = now + config.learn_interval;
+        }
         if let Some(p) = loops.planning.as_ref().filter(|_| now >= next_plan) {
             planner::tick(store.as_ref(), &id, p, &report).await;
             next_plan = now + p.config.interval;
@@ -124,6 +132,14 @@ pub async fn run(
         if let Some(e) = loops.escalating.as_ref().filter(|_| now >= next_escalate) {
             escalator.tick(store.as_ref(), &id, e, &report).await;
             next_escalate = now + e.config.scan;
+        }
+        if let Some(x) = loops
+            .experimenting
+            .as_ref()
+            .filter(|_| now >= next_experiment)
+        {
+            super::experiments::tick(store.as_ref(), &id.0, &report).await;
+            next_experiment = now + x.interval;
         }
         if let Some(p) = loops.proactive.as_ref().filter(|_| now >= next_propose) {
             proactive::tick(store.as_ref(), p, &report).await;
@@ -150,6 +166,7 @@ async fn follow(store: &dyn Store, idle: &IdleBoard, loops: &Loops) {
         Loop::Watchdog,
         Loop::Scheduler,
         Loop::Pruner,
+        Loop::Learner,
         Loop::Planner,
         Loop::Approvals,
     ];
@@ -161,6 +178,9 @@ async fn follow(store: &dyn Store, idle: &IdleBoard, loops: &Loops) {
     }
     if loops.proactive.is_some() {
         leader_only.push(Loop::Proactive);
+    }
+    if loops.experimenting.is_some() {
+        leader_only.push(Loop::Experiments);
     }
     for l in leader_only {
         idle.idle(l, Idle::NotLeader, "not the leader");

@@ -5,7 +5,9 @@
 
 pub mod approvals;
 mod escalator;
+pub mod experiments;
 mod leader;
+pub mod learner;
 mod planner;
 mod proactive;
 mod pruner;
@@ -14,6 +16,7 @@ mod scheduler;
 mod watchdog;
 
 pub use escalator::{Escalating, EscalationSink, Escalator, EscalatorConfig, Scan};
+pub use experiments::Experimenting;
 pub use planner::{PlannerConfig, Planning};
 pub use proactive::Proactive;
 pub use sampler::{MAX_GOALS, MetricReader, SamplerConfig, Sampling};
@@ -50,6 +53,13 @@ pub struct LeaderConfig {
     pub retention: Duration,
     /// How often pruning runs.
     pub prune_interval: Duration,
+    /// How often the learner captures learnings from tasks' ends.
+    pub learn_interval: Duration,
+    /// How old an audit event must be before the learner reads past it (PostgreSQL ids may
+    /// commit out of order).
+    pub learn_settle: Duration,
+    /// Most audit events one learner batch looks at (1-1000).
+    pub learn_batch: u32,
 }
 
 impl Default for LeaderConfig {
@@ -62,6 +72,9 @@ impl Default for LeaderConfig {
             max_run: Duration::from_secs(3600),
             retention: Duration::from_secs(30 * 24 * 3600),
             prune_interval: Duration::from_secs(3600),
+            learn_interval: Duration::from_secs(2),
+            learn_settle: Duration::from_secs(2),
+            learn_batch: 1000,
         }
     }
 }
@@ -129,6 +142,7 @@ pub struct Node {
     sampling: Option<Sampling>,
     proactive: Option<Proactive>,
     escalating: Option<Escalating>,
+    experimenting: Option<Experimenting>,
     tools: Option<(juggernaut_tools::Toolbox, juggernaut_tools::Workspaces)>,
     gate: Gate,
 }
@@ -146,6 +160,7 @@ impl Node {
             sampling: None,
             proactive: None,
             escalating: None,
+            experimenting: None,
             tools: None,
             gate: Gate::default(),
         }
@@ -185,6 +200,13 @@ impl Node {
     /// sink, each is sent once.
     pub fn with_escalations(mut self, escalating: Escalating) -> Self {
         self.escalating = Some(escalating);
+        self
+    }
+
+    /// Runs the experiments loop (iterations, conclusions, follow-ups) while this node leads;
+    /// give it only where `experiment_step` can run.
+    pub fn with_experiments(mut self, experimenting: Experimenting) -> Self {
+        self.experimenting = Some(experimenting);
         self
     }
 
@@ -234,6 +256,7 @@ impl Node {
                 sampling: self.sampling.clone(),
                 proactive: self.proactive.clone(),
                 escalating: self.escalating.clone(),
+                experimenting: self.experimenting.clone(),
                 gate: self.gate.clone(),
             },
             leader::Reporting {

@@ -17,6 +17,7 @@ pub mod tool_loop;
 
 use async_trait::async_trait;
 use juggernaut_core::Evidence;
+use juggernaut_core::learning::Query;
 use juggernaut_handler::{Done, Handler, HandlerError, InputSpec, Outcome, TaskContext, TaskInput};
 use juggernaut_llm::Purpose;
 use juggernaut_tools::Permission;
@@ -139,9 +140,15 @@ impl Handler for Agent {
                 )));
             }
         }
+        let mut prompt = format!("Task: {}\n\n{}", ctx.task.title, input.instructions);
+        let query = lessons_query(ctx, &input).await;
+        if let Some(lessons) = ctx.handles.learnings.section(&query).await {
+            prompt.push_str("\n\n");
+            prompt.push_str(&lessons);
+        }
         let req = LoopRequest {
             system: SYSTEM.to_owned(),
-            prompt: format!("Task: {}\n\n{}", ctx.task.title, input.instructions),
+            prompt,
             tools: input.tools.clone(),
             allowed: input
                 .permissions
@@ -156,6 +163,23 @@ impl Handler for Agent {
 
     async fn verify(&self, _ctx: &TaskContext, done: &Done) -> Result<(), String> {
         cites_its_calls(done)
+    }
+}
+
+/// What the task's lessons are ranked against: its kind, its goal's tags (when it has a goal
+/// that can be read), its title and instructions.
+async fn lessons_query(ctx: &TaskContext, input: &AgentInput) -> Query {
+    let tags = match ctx.task.goal_id {
+        Some(id) => match ctx.handles.goals.get_goal(id).await {
+            Ok(Some(goal)) => goal.spec.tags,
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    Query {
+        kind: Some(ctx.task.kind.as_str().to_owned()),
+        tags,
+        text: format!("{} {}", ctx.task.title, input.instructions),
     }
 }
 

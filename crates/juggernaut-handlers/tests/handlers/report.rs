@@ -1,12 +1,13 @@
-//! `report` run for real: goals and a settled cost in the store, the report written through
-//! `fs_write` and summed up through `notify` to a local webhook; the default path; and inputs
-//! refused at enqueue.
+//! `report` run for real: goals, a completed task and a settled cost in the store; the executive
+//! report stored (and read back by the verifier), written as Markdown and HTML with charts
+//! through `fs_write` and announced through `notify` to a local webhook; the default path; and
+//! inputs refused at enqueue.
 
 use crate::support::{Rig, completed, evidence_calls, tools_of, webhook};
 use chrono::{Duration, Utc};
 use juggernaut_core::cost::CostCategory;
 use juggernaut_core::{Evidence, MetricSource, MetricTarget, NewGoal};
-use juggernaut_store::{Limits, Reservation, Store, Usage};
+use juggernaut_store::{Limits, ReportId, Reservation, Store, Usage};
 use juggernaut_testkit::fresh_sqlite;
 use serde_json::json;
 use std::sync::Arc;
@@ -47,45 +48,62 @@ async fn seeded() -> Arc<dyn Store> {
 }
 
 #[tokio::test]
-async fn the_report_holds_goals_and_spend_and_is_announced() {
+async fn the_report_is_stored_written_with_charts_and_announced() {
     let (tool, received) = webhook().await;
-    let rig = Rig::start_on(seeded().await, vec![tool]).await;
+    let store = seeded().await;
+    let rig = Rig::start_on(store.clone(), vec![tool]).await;
+    let earlier = rig.run("noop", json!({})).await;
+    completed(&earlier);
     let input = json!({"title": "Weekly status", "path": "out/weekly.md", "notify_channel": "ops"});
     let t = rig.run("report", input).await;
     completed(&t);
     let result = t.result.clone().unwrap();
-    assert_eq!(result["path"], "out/weekly.md");
-    assert_eq!(result["goals"], 2);
-    assert_eq!(result["statuses"]["active"], 2);
-    assert_eq!(result["spend_today_usd"], 0.25);
+    assert_eq!(
+        (&result["path"], &result["html_path"]),
+        (&json!("out/weekly.md"), &json!("out/weekly.html"))
+    );
+    assert_eq!(result["summary"]["goals"], 2);
+    assert_eq!(result["summary"]["active"], 2);
+    assert_eq!(result["summary"]["done"], 1, "the noop before it");
+    assert_eq!(result["summary"]["spend_usd"], 0.25);
 
-    let file = rig.workspace(t.id).join("out/weekly.md");
-    let md = std::fs::read_to_string(&file).unwrap();
-    assert!(md.starts_with("# Weekly status\n\nGenerated "), "{md}");
-    assert!(md.contains("2 goals: 2 active.\n"), "{md}");
+    let id = ReportId(result["report"].as_i64().unwrap());
+    assert!(t.evidence.contains(&Evidence::Report {
+        id: id.0.to_string()
+    }));
+    let stored = store.report(id).await.unwrap().unwrap();
+    assert_eq!(stored.info.task, Some(t.id));
+    assert_eq!(stored.info.title, "Weekly status");
+    assert_eq!(stored.info.until - stored.info.since, Duration::days(7));
+    let md_file = rig.workspace(t.id).join("out/weekly.md");
+    let html_file = rig.workspace(t.id).join("out/weekly.html");
+    assert_eq!(std::fs::read_to_string(&md_file).unwrap(), stored.markdown);
+    assert_eq!(std::fs::read_to_string(&html_file).unwrap(), stored.html);
+    let md = &stored.markdown;
+    assert!(md.starts_with("# Weekly status\n"), "{md}");
     assert!(
-        md.contains("| Goal | Status | Current | Target | Progress | Deadline |"),
+        md.contains("| #1 Get 100 leads | active | 25 leads | 100 leads | 25% | "),
         "{md}"
     );
     assert!(
-        md.contains("Get 100 leads | active | 25 leads | 100 leads | 25% | "),
-        "{md}"
-    );
-    assert!(md.contains("(10 days left) |"), "{md}");
-    assert!(
-        md.contains("Write the docs | active | — | — | — | — |"),
+        md.contains(&format!("[task {0}](</#/tasks/{0}>)", earlier.id.0)),
         "{md}"
     );
     assert!(
-        md.contains("- Settled: $0.2500 over 1 calls (1000 tokens in, 200 out)"),
+        md.contains("$0.25 in the period (no day budget is set"),
         "{md}"
+    );
+    assert!(stored.html.contains("<svg"), "the spend chart at least");
+    assert!(
+        stored.html.contains(">target 100</text>"),
+        "the goal's chart"
     );
 
     let calls = rig.calls(t.id).await;
-    assert_eq!(tools_of(&calls), ["fs_write", "notify"]);
+    assert_eq!(tools_of(&calls), ["fs_write", "fs_write", "notify"]);
     let ledger: Vec<String> = calls.iter().map(|c| c.id.to_string()).collect();
     assert_eq!(evidence_calls(&t), ledger);
-    let sha = juggernaut_tools::sha256_file(&file).unwrap();
+    let sha = juggernaut_tools::sha256_file(&md_file).unwrap();
     assert!(t.evidence.contains(&Evidence::File {
         path: format!("task-{}/out/weekly.md", t.id.0),
         sha256: sha,
@@ -97,10 +115,16 @@ async fn the_report_holds_goals_and_spend_and_is_announced() {
     let sent = received.lock().unwrap().clone();
     let text = sent[0]["text"].as_str().unwrap();
     assert!(
-        text.contains("2 goals (2 active, 0 achieved, 0 missed); $0.25"),
+        text.starts_with("Weekly status: 2 goals (2 active, 0 achieved, 0 at risk); 1 tasks done"),
         "{text}"
     );
-    assert!(text.ends_with("Report: out/weekly.md"), "{text}");
+    assert!(
+        text.ends_with(&format!(
+            "Report {} (files out/weekly.md and out/weekly.html).",
+            id.0
+        )),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -112,16 +136,14 @@ async fn by_default_the_report_is_dated_and_nothing_is_sent() {
     let path = format!("reports/status-{today}.md");
     assert_eq!(t.result.as_ref().unwrap()["path"], path.as_str());
     let md = std::fs::read_to_string(rig.workspace(t.id).join(&path)).unwrap();
-    assert!(
-        md.starts_with(&format!("# Status report {today}\n")),
-        "{md}"
-    );
-    assert!(md.contains("No goals.\n"), "{md}");
-    assert!(
-        md.contains("- Counted against today's budget: $0.0000"),
-        "{md}"
-    );
-    assert_eq!(tools_of(&rig.calls(t.id).await), ["fs_write"]);
+    assert!(md.starts_with("# Executive report "), "{md}");
+    assert!(md.contains("No goals yet.\n"), "{md}");
+    assert!(md.contains("No tasks completed in this period.\n"), "{md}");
+    let html = rig
+        .workspace(t.id)
+        .join(format!("reports/status-{today}.html"));
+    assert!(std::fs::read_to_string(html).unwrap().contains("<svg"));
+    assert_eq!(tools_of(&rig.calls(t.id).await), ["fs_write", "fs_write"]);
 }
 
 #[tokio::test]
@@ -133,9 +155,88 @@ async fn bad_reports_are_refused_at_enqueue() {
         (json!({"title": ""}), "`title`"),
         (json!({"notify_channel": "#ops"}), "`notify_channel`"),
         (json!({"channel": "ops"}), "unknown field `channel`"),
+        (json!({"path": "reports/x.txt"}), "must end in `.md`"),
+        (json!({"days": 0}), "`days`: 0 is out of range"),
+        (json!({"days": 93}), "`days`: 93 is out of range"),
     ];
     for (input, want) in cases {
         let err = rig.refused("report", input.clone());
         assert!(err.contains(want), "{want}: {err}");
     }
+}
+
+/// The check reads the report back: evidence naming another task's report, a report whose text
+/// is not what the files hold, or no stored report at all is refused.
+#[tokio::test]
+async fn the_check_refuses_a_report_that_is_not_this_tasks() {
+    use juggernaut_handler::context::Handles;
+    use juggernaut_handler::{Done, Handler, TaskContext};
+    use juggernaut_handlers::report::Report;
+    use juggernaut_store::{LeaseRef, NewReport};
+
+    let store = fresh_sqlite().await;
+    let rig = Rig::start_on(store.clone(), vec![]).await;
+    let t = rig.run("report", json!({"path": "r.md"})).await;
+    completed(&t);
+    let other = rig.run("noop", json!({})).await;
+    let ctx = TaskContext {
+        task: t.clone(),
+        lease: LeaseRef {
+            task_id: t.id,
+            token: 1,
+        },
+        cancel: tokio_util::sync::CancellationToken::new(),
+        handles: Handles::over(store.clone()),
+        envelope: Default::default(),
+    };
+    let done = Done {
+        result: t.result.clone().unwrap(),
+        evidence: t.evidence.clone(),
+    };
+    let handler = Report::new(None);
+    handler.verify(&ctx, &done).await.unwrap();
+
+    let stored = store
+        .report(ReportId(done.result["report"].as_i64().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    let save = |task, markdown: &str| NewReport {
+        title: "forged".into(),
+        since: stored.info.since,
+        until: stored.info.until,
+        task: Some(task),
+        summary: json!({}),
+        markdown: markdown.into(),
+        html: stored.html.clone(),
+    };
+    let swapped = |id: ReportId| {
+        let mut d = done.clone();
+        d.evidence.retain(|e| !matches!(e, Evidence::Report { .. }));
+        d.evidence.push(Evidence::Report {
+            id: id.0.to_string(),
+        });
+        d.result["report"] = json!(id.0);
+        d
+    };
+    let theirs = store
+        .save_report(save(other.id, &stored.markdown), "test")
+        .await
+        .unwrap();
+    let err = handler.verify(&ctx, &swapped(theirs.id)).await.unwrap_err();
+    assert!(err.contains("was not made by this task"), "{err}");
+    let edited = store
+        .save_report(save(t.id, "# something else\n"), "test")
+        .await
+        .unwrap();
+    let err = handler.verify(&ctx, &swapped(edited.id)).await.unwrap_err();
+    assert!(
+        err.contains("`r.md` does not hold the stored report"),
+        "{err}"
+    );
+    let err = handler
+        .verify(&ctx, &swapped(ReportId(99_999)))
+        .await
+        .unwrap_err();
+    assert!(err.contains("report 99999 is not stored"), "{err}");
 }

@@ -38,7 +38,7 @@ impl Rig {
         };
         let deps = Deps {
             model: Some(model),
-            tools: None,
+            ..Deps::default()
         };
         let reg = Registry::new(builtin(&deps)).unwrap();
         let store = fresh_sqlite().await;

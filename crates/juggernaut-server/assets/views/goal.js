@@ -1,10 +1,24 @@
 // Juggernaut dashboard: one goal. Its plan as a graph (tasks and dependencies, each box in its
-// task's current status), its tasks, its metric chart, its spend against its budget, and the
-// pause/resume/cancel actions.
+// task's current status), its tasks, its metric chart with the forecast (badge, explanation,
+// projection to the deadline), its spend against its budget, the pause/resume/cancel and
+// "Plan again" actions, and the edit form.
 
 import { api } from '../api.js';
 import { h, link, badge, page, section, table, time, usd, actionButton } from '../dom.js';
 import { metricChart, planGraph } from '../charts.js';
+import { editForm } from './goal_edit.js';
+
+/** Goals a new plan was asked for in this tab: goal id → the plan version then. */
+const asked = new Map();
+
+/** The forecast's badge and sentence, or null without one (no target or no deadline). */
+function forecastLine(f) {
+  if (!f) return null;
+  return h('div', { class: 'forecast-line', 'data-testid': 'forecast' },
+    h('p', {}, h('strong', {}, 'Forecast '), badge(f.status),
+      f.eta ? [' · reaches the target about ', time(f.eta)] : null),
+    f.explanation ? h('p', { class: 'muted' }, f.explanation) : null);
+}
 
 export async function render(ctx) {
   const [id] = ctx.params;
@@ -38,7 +52,17 @@ export async function render(ctx) {
       g.status === 'active' ? act('pause', 'Pause') : null,
       g.status === 'paused' ? act('resume', 'Resume') : null,
       ['active', 'paused'].includes(g.status) ? act('cancel', 'Cancel goal') : null,
+      g.status === 'active' ? actionButton('Plan again', async () => {
+        await api(`/api/goals/${id}/plan`, { method: 'POST', body: { reason: 'asked from the dashboard' } });
+        asked.set(id, g.plan_version);
+        ctx.announce(`Goal ${id}: a new plan was asked for`);
+        await ctx.refresh();
+      }, { out, cls: 'secondary', testid: 'plan-again' }) : null,
       out),
+    ['active', 'paused'].includes(g.status) ? editForm(g, ctx) : null,
+    asked.has(id) ? h('p', { class: 'notice', 'data-testid': 'plan-asked' }, asked.get(id) === g.plan_version
+      ? 'A new plan was asked for: the planner makes it once this goal\'s open tasks have ended.'
+      : `A new plan was asked for here; version ${g.plan_version} has been made since.`) : null,
     d.idle ? h('p', { class: 'notice' }, `Idle: ${d.idle}`) : null,
     g.plan_error ? h('p', { class: 'error' }, `Planning failed: ${g.plan_error}`) : null,
     section('Plan',
@@ -51,7 +75,8 @@ export async function render(ctx) {
           ? h('p', {}, g.target ? 'No reading yet.' : 'This goal has no measurable target.')
           : h('p', {}, h('progress', { max: 100, value: Math.round(d.progress * 100), 'aria-label': 'progress' }),
             ` ${Math.round(d.progress * 100)}% (${g.current} of ${g.target.target} ${g.target.unit})`),
-        metricChart(points, { target: g.target?.target, deadline: g.deadline, unit: g.target?.unit })),
+        forecastLine(d.forecast),
+        metricChart(points, { target: g.target?.target, deadline: g.deadline, unit: g.target?.unit, forecast: d.forecast })),
       section('Spend',
         h('p', { class: 'big' }, usd(spent)),
         h('p', {}, budget === null || budget === undefined ? 'No money budget.' : `of ${usd(budget)} budget`),

@@ -1,9 +1,11 @@
 // Juggernaut dashboard: the overview. Goals with progress bars and the progress/deadline chart,
-// a form to add a goal, queue counts by state, workers, spend today, and each loop's idle reason.
+// a form to add a goal (with its metric source and target), queue counts by state, workers,
+// spend today, and each loop's idle reason.
 
 import { api } from '../api.js';
 import { h, link, badge, page, section, table, usd, time } from '../dom.js';
 import { progressChart } from '../charts.js';
+import { targetFields } from './target.js';
 
 const STATES = ['pending', 'ready', 'running', 'verifying', 'awaiting_external', 'waiting_approval',
   'completed', 'failed', 'dead', 'cancelled', 'blocked'];
@@ -16,6 +18,7 @@ export function progressOf(g) {
 
 function goalForm(ctx) {
   const out = h('p', { class: 'error', role: 'alert' });
+  const target = targetFields('goal-target');
   const field = (id, label, attrs = {}, hint) => h('div', { class: 'field' },
     h('label', { for: id }, label),
     h(attrs.tag ?? 'input', { id, name: id, ...attrs, tag: null }),
@@ -26,8 +29,8 @@ function goalForm(ctx) {
     field('goal-tags', 'Tags', { 'aria-describedby': 'goal-tags-hint' }, 'Comma separated; playbooks match on them.'),
     field('goal-deadline', 'Deadline', { type: 'datetime-local' }),
     field('goal-budget', 'Budget (USD)', { type: 'number', min: 0, step: '0.01' }),
-    h('button', { type: 'submit' }, 'Add goal'),
-    out);
+    target.node,
+    h('div', { class: 'form-end' }, h('button', { type: 'submit' }, 'Add goal'), out));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const v = (id) => form.querySelector(`#${id}`).value.trim();
@@ -40,9 +43,17 @@ function goalForm(ctx) {
     if (v('goal-budget')) body.budget_usd = Number(v('goal-budget'));
     out.textContent = '';
     try {
+      const t = target.read();
+      if (t) body.target = t;
+    } catch (err) {
+      out.textContent = `Could not add the goal: ${err.message}`;
+      return;
+    }
+    try {
       const g = await api('/api/goals', { method: 'POST', body });
       form.reset();
       for (const el of form.querySelectorAll('input, textarea')) el.defaultValue = '';
+      form.querySelector('#goal-target-src').value = '';
       ctx.announce(`Goal ${g.id} added: ${g.title}`);
       await ctx.refresh();
     } catch (err) {

@@ -13,9 +13,13 @@ mod dead_letters;
 mod dto;
 mod escalations;
 mod events;
+mod experiments;
 mod extract;
+mod goal_plan;
 mod goals;
+mod learnings;
 pub mod openapi;
+mod reports;
 mod schedules;
 mod status;
 mod tasks;
@@ -26,7 +30,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use axum::Router;
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, patch, post};
 
 /// Every `/api` route: method, path (as the OpenAPI document spells it) and handler.
 pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
@@ -46,6 +50,13 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/api/goals", get(goals::list)),
         (Method::POST, "/api/goals", post(goals::add)),
         (Method::GET, "/api/goals/{id}", get(goals::show)),
+        (Method::PATCH, "/api/goals/{id}", patch(goal_plan::edit)),
+        (Method::GET, "/api/goals/{id}/plan", get(goal_plan::show)),
+        (
+            Method::POST,
+            "/api/goals/{id}/plan",
+            post(goal_plan::replan),
+        ),
         (
             Method::GET,
             "/api/goals/{id}/progress",
@@ -71,6 +82,26 @@ pub fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/api/escalations/{id}/ack",
             post(escalations::ack),
         ),
+        (Method::GET, "/api/learnings", get(learnings::list)),
+        (Method::GET, "/api/learnings/{id}", get(learnings::show)),
+        (Method::PATCH, "/api/learnings/{id}", patch(learnings::edit)),
+        (
+            Method::POST,
+            "/api/learnings/{id}/retire",
+            post(learnings::retire),
+        ),
+        (Method::GET, "/api/experiments", get(experiments::list)),
+        (Method::POST, "/api/experiments", post(experiments::add)),
+        (Method::GET, "/api/experiments/{id}", get(experiments::show)),
+        (
+            Method::POST,
+            "/api/experiments/{id}/stop",
+            post(experiments::stop),
+        ),
+        (Method::GET, "/api/reports", get(reports::list)),
+        (Method::POST, "/api/reports", post(reports::make)),
+        (Method::GET, "/api/reports/{id}", get(reports::show)),
+        (Method::GET, "/api/reports/{id}/html", get(reports::html)),
         (Method::GET, "/api/workers", get(workers::list)),
         (Method::GET, "/api/schedules", get(schedules::list)),
         (Method::GET, "/api/costs", get(costs::list)),

@@ -3,8 +3,8 @@
 //! this one needs `Authorization: Bearer <token>` (the `bearer` security scheme).
 
 use super::{
-    approvals, audit, costs, dead_letters, dto, escalations, events, goals, schedules, status,
-    tasks, tokens, workers,
+    approvals, audit, costs, dead_letters, dto, escalations, events, experiments, goal_plan, goals,
+    learnings, reports, schedules, status, tasks, tokens, workers,
 };
 use axum::Json;
 use std::sync::LazyLock;
@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "Juggernaut API",
         description = "Goals, tasks, approvals, dead letters, escalations, workers, schedules, \
-                       costs and the audit log of a Juggernaut engine. Every call but this \
+                       costs, reports and the audit log of a Juggernaut engine. Every call but this \
                        document needs `Authorization: Bearer <token>` from `juggernaut token \
                        create`; its role decides what it may do (viewer reads; approver also \
                        approves; operator also changes the work; admin all). Errors are \
@@ -29,9 +29,12 @@ use utoipa::{Modify, OpenApi};
         tasks::list, tasks::enqueue, tasks::show, tasks::retry, tasks::cancel,
         dead_letters::list, dead_letters::requeue,
         goals::list, goals::add, goals::show, goals::progress, goals::pause, goals::resume,
-        goals::cancel,
+        goals::cancel, goal_plan::edit, goal_plan::show, goal_plan::replan,
         approvals::list, approvals::approve, approvals::reject,
         escalations::list, escalations::ack,
+        learnings::list, learnings::show, learnings::edit, learnings::retire,
+        experiments::list, experiments::add, experiments::show, experiments::stop,
+        reports::list, reports::make, reports::show, reports::html,
         workers::list, schedules::list, costs::list, audit::list, status::show,
         tokens::whoami,
         events::stream,

@@ -65,7 +65,14 @@ pub struct Server {
 impl Server {
     /// Serves `store` on 127.0.0.1:0.
     pub async fn start(store: Arc<dyn Store>) -> Self {
-        let registry = Registry::new(vec![Arc::new(Noop) as Arc<dyn Handler>]).unwrap();
+        Self::start_with(store, vec![]).await
+    }
+
+    /// Serves `store` on 127.0.0.1:0 with these handlers besides `noop`.
+    pub async fn start_with(store: Arc<dyn Store>, more: Vec<Arc<dyn Handler>>) -> Self {
+        let mut handlers = vec![Arc::new(Noop) as Arc<dyn Handler>];
+        handlers.extend(more);
+        let registry = Registry::new(handlers).unwrap();
         let app = App::new(store.clone(), registry).with_day_budget(Some(20.0));
         let mut tokens = Vec::new();
         for (name, role) in [

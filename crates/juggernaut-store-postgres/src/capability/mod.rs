@@ -5,10 +5,13 @@
 mod admin;
 mod costs;
 mod escalations;
+mod experiments;
 mod goals;
 mod leadership;
+mod learnings;
 mod queue;
 mod reads;
+mod reports;
 mod retention;
 mod schedules;
 mod tokens;

@@ -1,7 +1,7 @@
 //! [`GoalStore`] for SQLite.
 
 use crate::store::SqliteStore;
-use crate::{goals, plans};
+use crate::{goal_edit, goals, plans};
 use async_trait::async_trait;
 use juggernaut_core::goal::MetricPoint;
 use juggernaut_core::{Goal, GoalId, GoalStatus, NewGoal, Plan};
@@ -30,6 +30,20 @@ impl GoalStore for SqliteStore {
         reason: &str,
     ) -> StoreResult<Goal> {
         goals::set_status(self, id, to, actor, reason).await
+    }
+
+    async fn edit_goal(
+        &self,
+        id: GoalId,
+        spec: NewGoal,
+        actor: &str,
+        reason: &str,
+    ) -> StoreResult<Goal> {
+        goal_edit::edit(self, id, spec, actor, reason).await
+    }
+
+    async fn request_replan(&self, id: GoalId, actor: &str, reason: &str) -> StoreResult<Goal> {
+        goal_edit::replan(self, id, actor, reason).await
     }
 
     async fn record_metric(&self, id: GoalId, value: f64, source: &str) -> StoreResult<Recorded> {

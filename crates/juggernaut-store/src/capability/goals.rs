@@ -118,6 +118,25 @@ pub trait GoalStore: Send + Sync {
         reason: &str,
     ) -> StoreResult<Goal>;
 
+    /// Replaces an active or paused goal's title, description, target, deadline, budget and
+    /// tags with `spec`'s (its parent and owner stay), marks it changed and lifts a planning
+    /// backoff so the planner looks at it again, with a `goal.edited` event carrying `reason`.
+    /// Refuses what [`NewGoal::validate`] refuses, an unknown goal and a finished one
+    /// (`StoreError::Domain`, nothing written).
+    async fn edit_goal(
+        &self,
+        id: GoalId,
+        spec: NewGoal,
+        actor: &str,
+        reason: &str,
+    ) -> StoreResult<Goal>;
+
+    /// Asks the planner to look at an active goal again: marks it changed and lifts a planning
+    /// backoff, with a `goal.replan_requested` event carrying `reason`. The planner still
+    /// waits for the goal's open tasks to end and for its minimum interval. Refuses an unknown
+    /// goal and one that is not active.
+    async fn request_replan(&self, id: GoalId, actor: &str, reason: &str) -> StoreResult<Goal>;
+
     /// Records a metric reading; an active goal whose target it meets becomes `achieved` in the
     /// same transaction.
     async fn record_metric(&self, id: GoalId, value: f64, source: &str) -> StoreResult<Recorded>;

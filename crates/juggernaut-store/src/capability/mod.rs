@@ -7,10 +7,13 @@
 pub mod admin;
 pub mod costs;
 pub mod escalations;
+pub mod experiments;
 pub mod goals;
 pub mod leadership;
+pub mod learnings;
 pub mod queue;
 pub mod reads;
+pub mod reports;
 pub mod retention;
 pub mod schedules;
 pub mod tokens;
@@ -54,6 +57,9 @@ pub trait Store:
     + tool_calls::ToolCalls
     + tokens::Tokens
     + escalations::Escalations
+    + experiments::Experiments
+    + reports::Reports
+    + learnings::Learnings
     + 'static
 {
 }
@@ -71,6 +77,9 @@ impl<T> Store for T where
         + tool_calls::ToolCalls
         + tokens::Tokens
         + escalations::Escalations
+        + experiments::Experiments
+        + reports::Reports
+        + learnings::Learnings
         + 'static
 {
 }

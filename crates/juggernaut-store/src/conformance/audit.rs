@@ -210,6 +210,13 @@ async fn exercise(store: &S) {
         store.replan_outdated(&[], "planner").await.unwrap(),
         vec![g.id]
     );
+    let edit = juggernaut_core::NewGoal::titled("edited");
+    store
+        .edit_goal(g.id, edit, "w", "changed: title")
+        .await
+        .unwrap();
+    let report = super::reports::report("Week");
+    store.save_report(report, "w").await.unwrap();
     // costs: a reservation and its settlement
     let r = crate::Reservation {
         goal_id: Some(g.id),
@@ -262,7 +269,9 @@ async fn exercise(store: &S) {
     };
     let (raised, _) = store.raise(raised, "escalator").await.unwrap();
     store.ack(raised.id, "owner", "seen").await.unwrap();
+    crate::conformance::experiments::exercise(store).await;
     drain(store).await;
+    crate::conformance::learnings::exercise(store).await;
     // workers, schedules, pruning
     store
         .worker_heartbeat(&w.id, WorkerState::Active, &serde_json::json!({}))

@@ -9,10 +9,14 @@ pub mod audit;
 pub mod audit_read;
 pub mod costs;
 pub mod escalations;
+pub mod experiments;
+pub mod goal_edit;
 pub mod goals;
 pub mod leadership;
+pub mod learnings;
 pub mod queue;
 pub mod reads;
+pub mod reports;
 pub mod retention;
 pub mod schedules;
 pub mod signals;
@@ -83,6 +87,8 @@ macro_rules! conformance_suite {
             (goals) plans_are_stored_with_their_tasks_once,
             (goals) goals_to_plan_follows_what_changed,
             (goals) edited_playbooks_mark_their_goals_once,
+            (goal_edit) edits_replace_the_spec_and_ask_for_a_plan,
+            (goal_edit) replan_requests_make_an_active_goal_wanted,
             (costs) reservations_count_until_settled,
             (costs) budgets_refuse_naming_their_scope,
             (costs) bad_reservations_are_refused,
@@ -103,6 +109,14 @@ macro_rules! conformance_suite {
             (escalations) escalations_list_page_and_mark_sends,
             (escalations) bad_escalations_are_refused,
             (escalations) escalator_reads_find_what_is_overdue_failing_or_spent,
+            (learnings) capture_counts_each_ending_once_by_fingerprint,
+            (learnings) learnings_are_listed_edited_and_retired,
+            (learnings) bad_learning_input_is_refused,
+            (experiments) experiments_are_created_listed_and_stopped,
+            (experiments) experiment_iterations_points_and_conclusions_happen_once,
+            (experiments) experiment_iterations_start_once_under_concurrency,
+            (reports) reports_are_saved_listed_newest_first_and_read_back,
+            (reports) bad_reports_are_refused,
             (reads) list_filters_and_paginates,
             (reads) counts_match_list,
             (reads) filtered_pages_merge_statuses_and_kinds,

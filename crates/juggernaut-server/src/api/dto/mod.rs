@@ -3,15 +3,23 @@
 //! response type is built from its domain type by `From`, moving the fields; a nested domain
 //! value keeps its own serialisation and is described as a JSON object.
 
+mod experiment;
 mod goal;
+mod goal_patch;
+mod learning;
 mod other;
+mod report;
 mod task;
 
+pub use experiment::{ExperimentDetailView, ExperimentPageView, ExperimentView, NewExperimentBody};
 pub use goal::{GoalDetailView, GoalView, MetricPointView, NewGoalBody, SpendView};
+pub use goal_patch::GoalPatchBody;
+pub use learning::{LearningEditBody, LearningPageView, LearningView};
 pub use other::{
     AuditPageView, CostsView, EscalationPageView, EscalationView, ScheduleListView, StatusView,
     WhoAmI, WorkerView,
 };
+pub use report::{NewReportBody, ReportDetailView, ReportPageView, ReportView};
 pub use task::{
     EnqueuedView, EventView, NewTaskBody, ReasonBody, TaskDetailView, TaskPage, TaskView,
 };
