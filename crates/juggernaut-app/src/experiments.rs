@@ -67,7 +67,10 @@ impl App {
             limit: limit.saturating_add(1).min(MAX_EXPERIMENTS),
         };
         let mut items = self.store.experiments(page).await?;
-        let more = items.len() > limit as usize;
+        // A full page of the largest size cannot look ahead: it gets a cursor (the next page
+        // may be empty).
+        let more = items.len() > limit as usize
+            || (limit >= MAX_EXPERIMENTS && items.len() == limit as usize);
         items.truncate(limit as usize);
         let next_cursor = if more {
             items.last().map(|e| e.id)

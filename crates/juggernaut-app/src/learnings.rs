@@ -62,7 +62,10 @@ impl App {
             limit: q.limit.saturating_add(1).min(MAX_LEARNINGS),
         };
         let mut items = self.store.learnings(&filter, page).await?;
-        let more = items.len() > q.limit as usize;
+        // A full page of the largest size cannot look ahead: it gets a cursor (the next page
+        // may be empty).
+        let more = items.len() > q.limit as usize
+            || (q.limit >= MAX_LEARNINGS && items.len() == q.limit as usize);
         items.truncate(q.limit as usize);
         let next_cursor = if more {
             items.last().map(|l| l.id)

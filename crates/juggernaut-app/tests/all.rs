@@ -206,3 +206,51 @@ async fn only_a_task_waiting_for_approval_is_decided_and_a_rejection_says_why() 
     );
     app.store().close().await;
 }
+
+/// A page of the largest size (1000) cannot look one row ahead: it still says where the next
+/// page starts, so a client paging through 1001 learnings sees them all.
+#[tokio::test]
+async fn a_full_page_of_the_largest_size_still_has_a_next_cursor() {
+    use juggernaut_core::learning::{NewLearning, Outcome};
+    let app = app().await;
+    let store = app.store().clone();
+    let t = store
+        .enqueue(NewTask::new(TaskKind::new("noop").unwrap()))
+        .await
+        .unwrap()
+        .task
+        .id;
+    let learning = |i: usize| NewLearning {
+        fingerprint: format!("fp{i:04}"),
+        kind: "noop".into(),
+        outcome: Outcome::Succeeded,
+        title: format!("lesson {i}"),
+        summary: "worked".into(),
+        tags: vec![],
+        error: None,
+        tools: vec![],
+        task: t,
+        goal: None,
+        at: chrono::Utc::now(),
+    };
+    let first: Vec<_> = (0..1000).map(learning).collect();
+    store.record_learnings(first, 0, 1, "test").await.unwrap();
+    store
+        .record_learnings(vec![learning(1000)], 1, 2, "test")
+        .await
+        .unwrap();
+    let q = |before| juggernaut_app::LearningQuery {
+        kind: None,
+        outcome: None,
+        tag: None,
+        all: false,
+        before,
+        limit: 1000,
+    };
+    let one = app.learnings(q(None)).await.unwrap();
+    assert_eq!(one.items.len(), 1000);
+    let cursor = one.next_cursor.expect("a cursor after a full page of 1000");
+    let two = app.learnings(q(Some(cursor))).await.unwrap();
+    assert_eq!(two.items.len(), 1);
+    assert_eq!(two.next_cursor, None);
+}

@@ -121,15 +121,10 @@ async fn repeated_failures_become_one_fix_task_each() {
         "{}",
         agent.input
     );
+    let fp = fingerprint("http", "GET /orders answered 502 (request 1000)");
     assert_eq!(
         agent.dedupe_key.as_deref(),
-        Some(
-            format!(
-                "scan:{}",
-                fingerprint("http", "GET /orders answered 502 (request 1000)")
-            )
-            .as_str()
-        )
+        Some(format!("scan:{fp}:{http_task}").as_str())
     );
     let code = by_kind("code");
     assert_eq!(code.input["repo_url"], "https://git.example/shop.git");
@@ -150,6 +145,38 @@ async fn repeated_failures_become_one_fix_task_each() {
         "no second fix while one is open"
     );
 
+    // A fix that ended does not make the scan fix the same failures again; a failure that comes
+    // back (a new failing task) gets a new fix; a failing fix is left to people.
+    store
+        .cancel(agent.id, "test", "done by hand")
+        .await
+        .unwrap();
+    let third = task(&store, "scan", json!({"min_count": 3})).await;
+    assert_eq!(settled(&store, third).await.status, TaskStatus::Completed);
+    assert_eq!(
+        fixes(&store).await.len(),
+        2,
+        "the ended fix is not made again"
+    );
+    let again = task(&store, "http", json!({})).await;
+    failed(&store, "http", "GET /orders answered 502", again, 1).await;
+    let fourth = task(&store, "scan", json!({"min_count": 3})).await;
+    assert_eq!(settled(&store, fourth).await.status, TaskStatus::Completed);
+    assert_eq!(
+        fixes(&store).await.len(),
+        3,
+        "the failure came back: a new fix"
+    );
+    let fix_ids: Vec<TaskId> = fixes(&store).await.iter().map(|t| t.id).collect();
+    for id in &fix_ids {
+        failed(&store, "agent", "agent gave up", *id, 3).await;
+    }
+    let fifth = task(&store, "scan", json!({"min_count": 3})).await;
+    let fifth = settled(&store, fifth).await;
+    assert_eq!(fifth.status, TaskStatus::Completed);
+    assert_eq!(fixes(&store).await.len(), 3, "fixes do not breed fixes");
+    assert_eq!(fifth.result.as_ref().unwrap()["fix_failures"], 1);
+
     let none = task(&store, "scan", json!({"min_count": 10})).await;
     let none = settled(&store, none).await;
     assert_eq!(
@@ -157,7 +184,7 @@ async fn repeated_failures_become_one_fix_task_each() {
         TaskStatus::Completed,
         "nothing found is a scan done"
     );
-    assert_eq!(none.result.as_ref().unwrap()["found"], 0);
+    assert_eq!(none.result.as_ref().unwrap()["fixes"], json!([]));
     stop.cancel();
     running.await.unwrap();
     store.close().await;

@@ -17,8 +17,8 @@
 //! ```
 
 use juggernaut_core::Goal;
+use juggernaut_core::experiment::ExperimentSpec;
 use juggernaut_core::experiment::tasks::STEP_KIND;
-use juggernaut_core::experiment::{ExperimentSpec, ExperimentStatus};
 use juggernaut_handler::{Registry, TaskContext};
 use juggernaut_store::{ExperimentPage, MAX_EXPERIMENTS, StoreError};
 
@@ -53,8 +53,9 @@ pub fn parse(raw: &toml::Value, registry: &Registry) -> Result<ExperimentSpec, V
     }
 }
 
-/// Starts `spec` for `goal` unless the goal has a running experiment of its name; returns
-/// whether it started one.
+/// Starts `spec` for `goal` unless the goal has had an experiment of its name (running,
+/// concluded or stopped: a playbook's experiment runs once per goal, however often the goal is
+/// planned again); returns whether it started one.
 pub async fn start(
     ctx: &TaskContext,
     goal: &Goal,
@@ -62,12 +63,12 @@ pub async fn start(
     actor: &str,
 ) -> Result<bool, StoreError> {
     let page = ExperimentPage {
-        status: Some(ExperimentStatus::Running),
+        status: None,
         before: None,
         limit: MAX_EXPERIMENTS,
     };
-    let running = ctx.handles.experiments.experiments(page).await?;
-    if running
+    let had = ctx.handles.experiments.experiments(page).await?;
+    if had
         .iter()
         .any(|e| e.spec.goal_id == Some(goal.id) && e.spec.name == spec.name)
     {

@@ -118,5 +118,16 @@ async fn the_experiment_starts_once_for_the_goal_it_plans() {
         !noop_tasks(&store, g.id).await.is_empty(),
         "the plans' tasks are there too"
     );
+    store
+        .stop_experiment(all[0].id, "enough", "owner")
+        .await
+        .unwrap();
+    plan(&store, g.id).await;
+    let after = store.experiments(page).await.unwrap();
+    assert_eq!(
+        after.len(),
+        1,
+        "an ended experiment is not started again: {after:#?}"
+    );
     stop.cancel();
 }

@@ -93,13 +93,17 @@ fn token(raw: &str) -> String {
     format!("{lead}{core}{tail}")
 }
 
+/// A URL-like token: what comes before `://`, then the rest without its query string (a `?`
+/// before the `://`, as in `/login?next=https://x`, belongs to the first part).
 fn url(body: &str, scheme_end: usize) -> String {
-    let (base, query) = match body.find('?') {
-        Some(q) => (&body[..q], "?<query>"),
-        None => (body, ""),
+    let (Some(scheme), Some(rest)) = (body.get(..scheme_end), body.get(scheme_end + 3..)) else {
+        return words(body);
     };
-    let (scheme, rest) = base.split_at(scheme_end + 3);
-    format!("{scheme}{}{query}", words(rest))
+    let (rest, query) = match rest.find('?') {
+        Some(q) => (rest.get(..q).unwrap_or(rest), "?<query>"),
+        None => (rest, ""),
+    };
+    format!("{}://{}{query}", words(scheme), words(rest))
 }
 
 fn is_path(body: &str) -> bool {
@@ -176,6 +180,28 @@ fn word(run: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_token_makes_it_panic() {
+        for text in [
+            "redirect to /login?next=https://x failed",
+            "?://",
+            "a?b://c?d",
+            "://",
+            "x://?",
+            "é?ß://ü?ñ",
+            "(https://h/p?q=1)",
+            "/login?id=7&next=https://shop.example/cart?item=9",
+        ] {
+            let _ = normalise(text);
+            let _ = fingerprint("http", text);
+        }
+        assert_eq!(
+            normalise("/login?id=7&next=https://x"),
+            normalise("/login?id=8&next=https://x"),
+            "ids before the scheme are normalised too"
+        );
+    }
 
     #[test]
     fn errors_differing_in_ids_and_numbers_share_a_fingerprint() {

@@ -102,8 +102,10 @@ pub async fn advance(store: &dyn Store, e: &Experiment, actor: &str) -> Result<M
         .collect();
     let past_deadline = now >= e.deadline();
     if !missing.is_empty() && !past_deadline {
+        // A step that died is in the dead-letter queue (and escalated): `dlq requeue` runs it
+        // again once its data source is fixed; until then, or the maximum duration, it waits.
         return Ok(Moved::Waiting(format!(
-            "iteration {} waits for {}",
+            "iteration {} waits for {} (a step task that died waits in the dead-letter queue)",
             e.iteration,
             missing.join(", ")
         )));

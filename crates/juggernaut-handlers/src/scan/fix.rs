@@ -3,7 +3,7 @@
 //! instructions are to find and fix the error's cause, when `code` can edit from instructions;
 //! any other failure becomes an `agent` task that investigates and fixes what it can with its
 //! tools, told the error, its kind, how often it happened and the task that last failed so.
-//! Both carry the dedupe key `scan:FINGERPRINT` and the origin `error_scan`.
+//! Both carry the dedupe key `scan:FINGERPRINT:LAST_TASK` and the origin `error_scan`.
 
 use juggernaut_core::task::Origin;
 use juggernaut_core::{DomainError, GoalId, NewTask, TaskKind};
@@ -16,9 +16,13 @@ const MAX_ERROR: usize = 2000;
 /// The kinds whose failures `code` fixes (with its aliases).
 const CODE_KINDS: [&str; 4] = ["code", "code_fix", "code_change", "code_implementation"];
 
-/// The dedupe key of a fingerprint's fix.
-pub fn dedupe_key(fingerprint: &str) -> String {
-    format!("scan:{fingerprint}")
+/// The dedupe key of a fingerprint's fix for the failures up to `last_task`: a fix is made once
+/// per failure seen, and again only if the failure comes back (a new last task).
+pub fn dedupe_key(fingerprint: &str, last_task: Option<juggernaut_core::TaskId>) -> String {
+    match last_task {
+        Some(t) => format!("scan:{fingerprint}:{t}"),
+        None => format!("scan:{fingerprint}"),
+    }
 }
 
 /// The fix task for `f`; `last_input` is the input of the task that last failed so.
@@ -52,7 +56,7 @@ pub fn task(
         ),
         input,
         goal_id: goal,
-        dedupe_key: Some(dedupe_key(&f.fingerprint)),
+        dedupe_key: Some(dedupe_key(&f.fingerprint, f.last_task)),
         origin: Origin::ErrorScan,
         max_attempts: 2,
         ..NewTask::new(TaskKind::new(kind)?)

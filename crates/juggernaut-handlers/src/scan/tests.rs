@@ -30,7 +30,7 @@ fn a_code_failure_with_a_repository_gets_a_code_fix() {
     assert!(t.input.get("github_repo").is_none(), "nulls are not copied");
     let input: crate::code::CodeInput = serde_json::from_value(t.input.clone()).unwrap();
     input.validate().unwrap();
-    assert_eq!(t.dedupe_key.as_deref(), Some("scan:abc123"));
+    assert_eq!(t.dedupe_key.as_deref(), Some("scan:abc123:9"));
     assert_eq!(t.origin, juggernaut_core::task::Origin::ErrorScan);
 }
 

@@ -32,7 +32,11 @@ fn line(goal: Goal, series: &[juggernaut_core::goal::MetricPoint], now: DateTime
     let target = goal.spec.target.as_ref();
     let forecast = match (target, goal.spec.deadline) {
         (Some(t), Some(deadline)) if goal.status == GoalStatus::Active => {
-            Some(forecast(series, t.target, deadline, now))
+            // The newest readings, as many as the dashboard and the escalator use.
+            let from = series
+                .len()
+                .saturating_sub(juggernaut_core::forecast::MAX_POINTS as usize);
+            Some(forecast(&series[from..], t.target, deadline, now))
         }
         _ => None,
     };
