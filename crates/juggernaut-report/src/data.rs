@@ -254,6 +254,10 @@ impl ExecutiveReport {
             "days_over_budget": self.spend.days_over(),
             "experiments": self.experiments.len(),
             "learnings": self.learnings.len(),
+            // The lists are capped: `true` says a count is a floor, not a total.
+            "goals_more": self.goals_more,
+            "done_more": self.done_more,
+            "failures_more": self.failures_more,
         })
     }
 
@@ -264,14 +268,19 @@ impl ExecutiveReport {
             "{}: {} goals ({} active, {} achieved, {} at risk); {} tasks done, {} failed; {} \
              awaiting approval; ${:.2} spent",
             self.title,
-            s["goals"],
+            at_least(&s["goals"], self.goals_more),
             s["active"],
             s["achieved"],
             s["at_risk"],
-            s["done"],
-            s["failures"],
+            at_least(&s["done"], self.done_more),
+            at_least(&s["failures"], self.failures_more),
             s["approvals"],
             self.spend.total_usd()
         )
     }
+}
+
+/// A count, with `+` when its list was cut (the count is a floor).
+fn at_least(n: &serde_json::Value, more: bool) -> String {
+    if more { format!("{n}+") } else { n.to_string() }
 }

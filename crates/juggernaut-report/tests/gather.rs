@@ -50,7 +50,16 @@ async fn seed(store: &S) {
     )
     .await;
     let waiting = add(store, task("noop")).await;
-    let claimed = claim(store, "w", 3).await;
+    let overran = add(
+        store,
+        juggernaut_core::NewTask {
+            max_attempts: 1,
+            ..task("noop")
+        },
+    )
+    .await;
+    let claimed = claim(store, "w", 4).await;
+    assert!(claimed.iter().any(|t| t.id == overran.id));
     for t in &claimed {
         if t.id == done_task.id {
             let mut c = done(t);
@@ -78,6 +87,12 @@ async fn seed(store: &S) {
             store.request_approval(a).await.unwrap();
         }
     }
+    // Its only attempt runs past the run-time limit: `task.timed_out` into `dead`.
+    let out = store
+        .time_out_overdue(std::time::Duration::ZERO, "watchdog")
+        .await
+        .unwrap();
+    assert_eq!(out, vec![overran.id]);
 }
 
 async fn sections_hold_what_the_store_holds(store: S) {
@@ -106,9 +121,13 @@ async fn sections_hold_what_the_store_holds(store: S) {
         r.done[0].links[0].href.as_deref(),
         Some(format!("/#/tasks/{}", r.done[0].id.0).as_str())
     );
-    assert_eq!(r.failures.len(), 1);
-    assert_eq!(r.failures[0].outcome, "dead");
-    assert_eq!(r.failures[0].error, "the <b>API</b> said no");
+    assert_eq!(r.failures.len(), 2, "{:?}", r.failures);
+    assert!(r.failures.iter().all(|f| f.outcome == "dead"));
+    let by_error = r
+        .failures
+        .iter()
+        .find(|f| f.error == "the <b>API</b> said no");
+    assert!(by_error.is_some(), "{:?}", r.failures);
     assert_eq!(r.approvals.len(), 1);
     assert_eq!(r.approvals[0].risk, RiskLevel::High);
     assert_eq!(r.spend.days.len(), 8);
@@ -123,7 +142,7 @@ async fn sections_hold_what_the_store_holds(store: S) {
             s["dead"].as_u64(),
             s["approvals"].as_u64()
         ),
-        (Some(1), Some(1), Some(1))
+        (Some(1), Some(2), Some(1))
     );
     let page = Format::Html.render(&r);
     assert_eq!(page.matches("<svg").count(), 2);

@@ -290,3 +290,22 @@ fn periods_are_checked_and_cover_their_days() {
             .starts_with("`format`: ")
     );
 }
+
+#[test]
+fn a_cut_list_is_counted_as_a_floor_in_the_headline_and_summary() {
+    let mut r = full_report("plain");
+    let whole = r.headline();
+    assert!(!whole.contains("+ tasks done"), "{whole}");
+    r.done_more = true;
+    r.failures_more = true;
+    let cut = r.headline();
+    assert!(
+        cut.contains(&format!("{}+ tasks done", r.done.len())),
+        "{cut}"
+    );
+    assert!(
+        cut.contains(&format!("{}+ failed", r.failures.len())),
+        "{cut}"
+    );
+    assert_eq!(r.summary()["done_more"], true);
+}

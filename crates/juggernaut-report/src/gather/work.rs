@@ -62,13 +62,27 @@ pub async fn done(sources: &Sources, period: Period) -> StoreResult<(Vec<DoneTas
     Ok((done, more))
 }
 
-/// Tasks that failed for good or went dead in the period, newest first.
+/// Tasks that failed for good or went dead in the period (a run-time limit that ended a task's
+/// last attempt is a `task.timed_out` into `dead` or `failed`), newest first.
 pub async fn failures(sources: &Sources, period: Period) -> StoreResult<(Vec<FailureLine>, bool)> {
-    let kinds = vec![EventKind::TaskDead, EventKind::TaskFailed];
+    let kinds = vec![
+        EventKind::TaskDead,
+        EventKind::TaskFailed,
+        EventKind::TaskTimedOut,
+    ];
     let (ended, more) = events(sources, kinds, period, MAX_FAILURES).await?;
     let mut lines = Vec::with_capacity(ended.len());
     for e in ended {
-        let Some(id) = e.task_id else { continue };
+        let dead = e.kind == EventKind::TaskDead || e.to_status == Some(TaskStatus::Dead);
+        let ended_for_good = match e.kind {
+            EventKind::TaskTimedOut => {
+                matches!(e.to_status, Some(TaskStatus::Dead | TaskStatus::Failed))
+            }
+            _ => true,
+        };
+        let Some(id) = e.task_id.filter(|_| ended_for_good) else {
+            continue;
+        };
         let task = sources.reads.get(id).await?;
         let error = e.data["error"].as_str().unwrap_or_default().to_owned();
         lines.push(FailureLine {
@@ -78,12 +92,7 @@ pub async fn failures(sources: &Sources, period: Period) -> StoreResult<(Vec<Fai
                 .map(|t| t.kind.as_str().to_owned())
                 .unwrap_or_default(),
             title: task.map(|t| t.title).unwrap_or_else(|| "(pruned)".into()),
-            outcome: if e.kind == EventKind::TaskDead {
-                "dead"
-            } else {
-                "failed"
-            }
-            .into(),
+            outcome: if dead { "dead" } else { "failed" }.into(),
             error,
             at: e.at,
         });
