@@ -5,6 +5,11 @@
 use crate::{App, AppError};
 use chrono::{DateTime, Utc};
 use juggernaut_core::{DomainError, Goal, GoalId, GoalStatus, MetricTarget, NewGoal};
+use juggernaut_store::StoreError;
+use juggernaut_store::capability::goals::GOAL_CHANGED;
+
+/// How often an edit is applied again to a goal that changed while it was being made.
+const EDIT_TRIES: u32 = 5;
 
 /// The fields to change; `None` keeps a field. `target` and `deadline` can be removed
 /// (`Some(None)`).
@@ -89,17 +94,34 @@ impl App {
                     .into(),
             }));
         }
-        let goal = self.goal(id).await?;
-        if !matches!(goal.status, GoalStatus::Active | GoalStatus::Paused) {
-            return Err(AppError::Conflict(format!(
-                "invalid goal status: goal {id} is {}; only active or paused goals can be edited",
-                goal.status
-            )));
-        }
-        let spec = patch.apply(goal.spec);
-        spec.validate()?;
         let reason = format!("changed: {}", fields.join(", "));
-        Ok(self.store.edit_goal(id, spec, actor, &reason).await?)
+        // The patch is applied to the goal as read; the store refuses the write if the goal
+        // changed since (another edit, a reading), and it is applied again to the new read.
+        let mut tries = 0;
+        loop {
+            let goal = self.goal(id).await?;
+            if !matches!(goal.status, GoalStatus::Active | GoalStatus::Paused) {
+                return Err(AppError::Conflict(format!(
+                    "invalid goal status: goal {id} is {}; only active or paused goals can be \
+                     edited",
+                    goal.status
+                )));
+            }
+            let spec = patch.clone().apply(goal.spec);
+            spec.validate()?;
+            let written = self
+                .store
+                .edit_goal(id, spec, Some(goal.updated_at), actor, &reason)
+                .await;
+            match written {
+                Err(StoreError::Domain(DomainError::InvalidField { field, .. }))
+                    if field == GOAL_CHANGED && tries < EDIT_TRIES =>
+                {
+                    tries += 1;
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// Asks the planner to plan an active goal again on its next pass (after the goal's open

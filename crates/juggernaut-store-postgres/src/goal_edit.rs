@@ -7,9 +7,11 @@ use crate::audit;
 use crate::error::db;
 use crate::goals::{get, goal_entry, not_found};
 use crate::store::{PostgresStore, finish};
+use chrono::{DateTime, Utc};
 use juggernaut_core::{DomainError, EventKind, Goal, GoalId, GoalStatus, NewGoal};
 use juggernaut_store::StoreError;
 use juggernaut_store::audit::{Payload, Reason};
+use juggernaut_store::capability::goals::goal_changed;
 use sqlx::PgConnection;
 
 fn refused(reason: String) -> StoreError {
@@ -31,6 +33,7 @@ pub async fn edit(
     store: &PostgresStore,
     id: GoalId,
     spec: NewGoal,
+    read_at: Option<DateTime<Utc>>,
     actor: &str,
     reason: &str,
 ) -> Result<Goal, StoreError> {
@@ -46,6 +49,9 @@ pub async fn edit(
                 "goal {id} is {}; only active or paused goals can be edited",
                 goal.status
             )));
+        }
+        if read_at.is_some_and(|t| t != goal.updated_at) {
+            return Err(goal_changed(id));
         }
         sqlx::query(
             "UPDATE goals SET title = $1, description = $2, target = $3, deadline = $4, \

@@ -7,9 +7,11 @@ use crate::error::{db, json};
 use crate::goals::{get, goal_entry};
 use crate::store::SqliteStore;
 use crate::time::now_us;
+use chrono::{DateTime, Utc};
 use juggernaut_core::{DomainError, EventKind, Goal, GoalId, GoalStatus, NewGoal};
 use juggernaut_store::StoreError;
 use juggernaut_store::audit::{Payload, Reason};
+use juggernaut_store::capability::goals::goal_changed;
 
 fn refused(field: &'static str, reason: String) -> StoreError {
     StoreError::Domain(DomainError::InvalidField { field, reason })
@@ -24,6 +26,7 @@ pub async fn edit(
     store: &SqliteStore,
     id: GoalId,
     spec: NewGoal,
+    read_at: Option<DateTime<Utc>>,
     actor: &str,
     reason: &str,
 ) -> Result<Goal, StoreError> {
@@ -39,6 +42,9 @@ pub async fn edit(
                 goal.status
             ),
         ));
+    }
+    if read_at.is_some_and(|t| t != goal.updated_at) {
+        return Err(goal_changed(id));
     }
     let target = spec
         .target

@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::DomainError;
-use crate::experiment::{ConversionMetric, FollowUp, Variant};
+use crate::experiment::{
+    ConversionMetric, Experiment, ExperimentId, ExperimentStatus, FollowUp, Variant,
+};
 use serde_json::json;
 
 fn spec() -> ExperimentSpec {
@@ -234,4 +236,37 @@ fn steps_and_follow_ups_are_keyed_per_experiment() {
         f[0].dedupe_key.as_deref(),
         Some("experiment:7:rollback:green")
     );
+}
+
+#[test]
+fn a_follow_up_title_never_outgrows_a_task_title() {
+    let long = "v".repeat(64);
+    let mut s = spec();
+    s.variants[1].name = long.clone();
+    if let Some(r) = s.rollout.as_mut() {
+        r.title = "{{variant}}".repeat(36);
+    }
+    let e = Experiment {
+        id: ExperimentId(1),
+        spec: s,
+        status: ExperimentStatus::Running,
+        iteration: 1,
+        started_at: chrono::Utc::now(),
+        iterated_at: None,
+        ended_at: None,
+        conclusion: None,
+        stop_reason: None,
+        created_by: "t".into(),
+    };
+    let c = Conclusion {
+        verdict: Verdict::Winner,
+        winner: Some(long),
+        losers: vec!["blue".into()],
+        reason: "test".into(),
+        stats: vec![],
+    };
+    let tasks = crate::experiment::tasks::follow_ups(&e, &c);
+    assert_eq!(tasks.len(), 1);
+    assert!(tasks[0].title.len() <= 500, "{}", tasks[0].title.len());
+    tasks[0].validate().unwrap();
 }

@@ -40,10 +40,14 @@ pub fn steps(e: &Experiment, iteration: u32) -> Vec<NewTask> {
         .collect()
 }
 
+/// Longest task title, in bytes.
+const MAX_TITLE: usize = 500;
+
 fn follow_up(e: &Experiment, what: &str, template: &FollowUp, variant: &str) -> NewTask {
     let (title, input) = template.about(variant);
     NewTask {
-        title,
+        // A template's `{{variant}}` may make it longer than a task title may be.
+        title: crate::text::clipped(&title, MAX_TITLE),
         input,
         goal_id: e.spec.goal_id,
         dedupe_key: Some(format!("experiment:{}:{what}:{variant}", e.id)),

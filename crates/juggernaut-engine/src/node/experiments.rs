@@ -66,8 +66,13 @@ pub async fn tick(store: &dyn Store, actor: &str, report: &Reporting) {
         match advance(store, e, actor).await {
             Ok(Moved::Waiting(why)) => waiting.push(format!("experiment {}: {why}", e.id)),
             Ok(_) => moved = true,
-            // Another leader moved it first, or it ended meanwhile: looked at again next pass.
-            Err(StoreError::Domain(_)) => moved = true,
+            Err(StoreError::Domain(refused)) => match raced(store, e).await {
+                // Another leader moved it first, or it ended meanwhile: looked at next pass.
+                true => moved = true,
+                // The store refuses the move itself (a follow-up it will not enqueue): said,
+                // not taken for progress.
+                false => waiting.push(format!("experiment {}: cannot go on: {refused}", e.id)),
+            },
             Err(err) => return unavailable(report, "advance_experiment", err),
         }
     }
@@ -160,4 +165,12 @@ fn unavailable(report: &Reporting, operation: &'static str, error: StoreError) {
         operation,
         error: error.to_string(),
     });
+}
+
+/// Whether `e` changed since it was read (another leader advanced, concluded or stopped it).
+async fn raced(store: &dyn Store, e: &Experiment) -> bool {
+    match store.experiment(e.id).await {
+        Ok(Some(now)) => now.status != e.status || now.iteration != e.iteration,
+        Ok(None) | Err(_) => true,
+    }
 }

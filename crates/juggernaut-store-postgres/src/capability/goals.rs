@@ -3,6 +3,7 @@
 use crate::store::PostgresStore;
 use crate::{goal_edit, goals, plans};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use juggernaut_core::goal::MetricPoint;
 use juggernaut_core::{Goal, GoalId, GoalStatus, NewGoal, Plan};
 use juggernaut_store::{GoalFilter, GoalStore, NewPlan, PlanningFailure, Recorded, StoreResult};
@@ -36,10 +37,11 @@ impl GoalStore for PostgresStore {
         &self,
         id: GoalId,
         spec: NewGoal,
+        read_at: Option<DateTime<Utc>>,
         actor: &str,
         reason: &str,
     ) -> StoreResult<Goal> {
-        goal_edit::edit(self, id, spec, actor, reason).await
+        goal_edit::edit(self, id, spec, read_at, actor, reason).await
     }
 
     async fn request_replan(&self, id: GoalId, actor: &str, reason: &str) -> StoreResult<Goal> {

@@ -97,6 +97,17 @@ pub struct Recorded {
     pub achieved: bool,
 }
 
+/// The field of the refusal of an edit made from a stale read (see [`GoalStore::edit_goal`]).
+pub const GOAL_CHANGED: &str = "goal changed";
+
+/// The refusal of an edit whose goal changed after `read_at`.
+pub fn goal_changed(id: GoalId) -> StoreError {
+    StoreError::Domain(DomainError::InvalidField {
+        field: GOAL_CHANGED,
+        reason: format!("goal {id} changed since it was read; read it again"),
+    })
+}
+
 /// Goals, metric series, plans.
 #[async_trait]
 pub trait GoalStore: Send + Sync {
@@ -122,11 +133,14 @@ pub trait GoalStore: Send + Sync {
     /// tags with `spec`'s (its parent and owner stay), marks it changed and lifts a planning
     /// backoff so the planner looks at it again, with a `goal.edited` event carrying `reason`.
     /// Refuses what [`NewGoal::validate`] refuses, an unknown goal and a finished one
-    /// (`StoreError::Domain`, nothing written).
+    /// (`StoreError::Domain`, nothing written). With `read_at` (the `updated_at` of the goal
+    /// `spec` was made from), a goal changed since is refused with [`goal_changed`], so an edit
+    /// made from a stale read never undoes another.
     async fn edit_goal(
         &self,
         id: GoalId,
         spec: NewGoal,
+        read_at: Option<DateTime<Utc>>,
         actor: &str,
         reason: &str,
     ) -> StoreResult<Goal>;

@@ -212,7 +212,7 @@ async fn exercise(store: &S) {
     );
     let edit = juggernaut_core::NewGoal::titled("edited");
     store
-        .edit_goal(g.id, edit, "w", "changed: title")
+        .edit_goal(g.id, edit, None, "w", "changed: title")
         .await
         .unwrap();
     let report = super::reports::report("Week");

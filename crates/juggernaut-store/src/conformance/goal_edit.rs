@@ -48,7 +48,7 @@ pub async fn edits_replace_the_spec_and_ask_for_a_plan(store: S) {
         ..NewGoal::titled("after")
     };
     let edited = store
-        .edit_goal(g.id, spec, "alice", "sharper")
+        .edit_goal(g.id, spec, None, "alice", "sharper")
         .await
         .unwrap();
     assert_eq!(edited.spec.title, "after");
@@ -70,7 +70,7 @@ pub async fn edits_replace_the_spec_and_ask_for_a_plan(store: S) {
 
     let bad = NewGoal::titled("");
     assert!(matches!(
-        store.edit_goal(g.id, bad, "alice", "x").await,
+        store.edit_goal(g.id, bad, None, "alice", "x").await,
         Err(StoreError::Domain(_))
     ));
     store
@@ -78,7 +78,7 @@ pub async fn edits_replace_the_spec_and_ask_for_a_plan(store: S) {
         .await
         .unwrap();
     let refused = store
-        .edit_goal(g.id, NewGoal::titled("late"), "alice", "x")
+        .edit_goal(g.id, NewGoal::titled("late"), None, "alice", "x")
         .await;
     assert!(matches!(refused, Err(StoreError::Domain(_))), "{refused:?}");
     assert_eq!(
@@ -88,7 +88,7 @@ pub async fn edits_replace_the_spec_and_ask_for_a_plan(store: S) {
     let unknown = juggernaut_core::GoalId(g.id.0 + 1000);
     assert!(matches!(
         store
-            .edit_goal(unknown, NewGoal::titled("x"), "a", "x")
+            .edit_goal(unknown, NewGoal::titled("x"), None, "a", "x")
             .await,
         Err(StoreError::Domain(_))
     ));
@@ -121,4 +121,44 @@ pub async fn replan_requests_make_an_active_goal_wanted(store: S) {
         store.request_replan(g.id, "bob", "x").await,
         Err(StoreError::Domain(_))
     ));
+}
+
+pub async fn an_edit_from_a_stale_read_is_refused(store: S) {
+    let g = store.add_goal(NewGoal::titled("read"), "t").await.unwrap();
+    let first = NewGoal {
+        tags: vec!["a".into()],
+        ..g.spec.clone()
+    };
+    let after = store
+        .edit_goal(g.id, first, Some(g.updated_at), "alice", "tags")
+        .await
+        .unwrap();
+    // Bob read the goal before Alice's edit: his write would undo her tags.
+    let stale = NewGoal {
+        title: "bob's title".into(),
+        ..g.spec.clone()
+    };
+    let refused = store
+        .edit_goal(g.id, stale, Some(g.updated_at), "bob", "title")
+        .await;
+    match refused {
+        Err(StoreError::Domain(juggernaut_core::DomainError::InvalidField { field, .. })) => {
+            assert_eq!(field, crate::capability::goals::GOAL_CHANGED)
+        }
+        other => panic!("a stale edit was not refused: {other:?}"),
+    }
+    let now = store.get_goal(g.id).await.unwrap().unwrap();
+    assert_eq!(
+        (now.spec.title.as_str(), now.spec.tags.clone()),
+        ("read", vec!["a".to_owned()])
+    );
+    let fresh = NewGoal {
+        title: "bob's title".into(),
+        ..now.spec.clone()
+    };
+    let ok = store
+        .edit_goal(g.id, fresh, Some(after.updated_at), "bob", "title")
+        .await
+        .unwrap();
+    assert_eq!(ok.spec.tags, vec!["a".to_owned()], "both edits kept");
 }

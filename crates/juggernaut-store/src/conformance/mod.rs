@@ -89,6 +89,7 @@ macro_rules! conformance_suite {
             (goals) edited_playbooks_mark_their_goals_once,
             (goal_edit) edits_replace_the_spec_and_ask_for_a_plan,
             (goal_edit) replan_requests_make_an_active_goal_wanted,
+            (goal_edit) an_edit_from_a_stale_read_is_refused,
             (costs) reservations_count_until_settled,
             (costs) budgets_refuse_naming_their_scope,
             (costs) bad_reservations_are_refused,
