@@ -50,25 +50,28 @@ async fn a_person_lists_and_acknowledges_escalations() {
     let cwd = Cwd::new();
     let ids = raised(&cwd).await;
     let list = cwd.json(&["escalation", "list"]);
-    let items = list["items"].as_array().unwrap();
+    let items = list.as_array().unwrap();
     assert_eq!(items.len(), 3);
     assert_eq!(items[0]["id"], ids[2], "newest first");
     assert_eq!(items[0]["kind"], "stuck_task");
     assert_eq!(items[0]["level"], "warning");
     assert_eq!(items[0]["count"], 1);
-    assert!(list["next_cursor"].is_null());
     let human = cwd.cmd(&["escalation", "list"]).output().unwrap();
     let human = String::from_utf8(human.stdout).unwrap();
     assert!(human.starts_with("ID"), "{human}");
     assert!(!human.contains('\u{1b}'), "cells are cleaned: {human:?}");
 
     let first = cwd.json(&["escalation", "list", "--limit", "2"]);
-    assert_eq!(first["items"].as_array().unwrap().len(), 2);
-    assert_eq!(first["next_cursor"], ids[1]);
+    assert_eq!(
+        first.as_array().unwrap().len(),
+        2,
+        "a list is a JSON array: {first}"
+    );
+    assert_eq!(first[1]["id"], ids[1]);
     let cursor = ids[1].to_string();
     let rest = cwd.json(&["escalation", "list", "--limit", "2", "--cursor", &cursor]);
-    assert_eq!(rest["items"][0]["id"], ids[0]);
-    assert!(rest["next_cursor"].is_null());
+    assert_eq!(rest.as_array().unwrap().len(), 1);
+    assert_eq!(rest[0]["id"], ids[0]);
 
     let id = ids[0].to_string();
     let acked = cwd.json(&[
@@ -95,10 +98,10 @@ async fn a_person_lists_and_acknowledges_escalations() {
     );
 
     let open = cwd.json(&["escalation", "list"]);
-    assert_eq!(open["items"].as_array().unwrap().len(), 1);
+    assert_eq!(open.as_array().unwrap().len(), 1);
     let all = cwd.json(&["escalation", "list", "--all"]);
-    assert_eq!(all["items"].as_array().unwrap().len(), 3);
-    assert_eq!(all["items"][2]["acked_by"], "alice");
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    assert_eq!(all[2]["acked_by"], "alice");
 
     fails_with(&cwd, &["escalation", "ack", &id], 2, "already acknowledged");
     fails_with(
@@ -210,7 +213,7 @@ async fn up_sends_a_dead_letter_escalation_to_the_channel_once() {
     assert!(bodies[0].contains("the disk is full"), "{}", bodies[0]);
     assert!(bodies[0].contains("escalation ack"), "{}", bodies[0]);
     let list = cwd.json(&["escalation", "list"]);
-    let items = list["items"].as_array().unwrap();
+    let items = list.as_array().unwrap();
     assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(items[0]["key"], format!("dead:{dead}"));
     assert_eq!(items[0]["kind"], "dead_letter");

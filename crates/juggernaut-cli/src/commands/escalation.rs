@@ -39,7 +39,8 @@ async fn list(ctx: &Ctx, all: bool, limit: u32, cursor: Option<i64>) -> anyhow::
     app.store().close().await;
     let page = result?;
     if ctx.json {
-        return output::json(&page);
+        // SPEC §3a: a list prints a JSON array; the next page starts below the last id.
+        return output::json(&page.items);
     }
     if page.items.is_empty() {
         println!(
