@@ -261,6 +261,29 @@ impl ExecutiveReport {
         })
     }
 
+    /// The summary's lines, the same in every format (a count from a cut list marked `+`).
+    pub fn summary_lines(&self) -> Vec<String> {
+        let s = self.summary();
+        vec![
+            format!(
+                "Goals: {} ({} active, {} achieved, {} missed; {} at risk)",
+                at_least(&s["goals"], self.goals_more),
+                s["active"],
+                s["achieved"],
+                s["missed"],
+                s["at_risk"]
+            ),
+            format!("Tasks done: {}", at_least(&s["done"], self.done_more)),
+            format!(
+                "Failures: {} ({} dead letters)",
+                at_least(&s["failures"], self.failures_more),
+                s["dead"]
+            ),
+            format!("Awaiting approval: {}", s["approvals"]),
+            format!("Spend: {}", crate::fmt::usd(self.spend.total_usd())),
+        ]
+    }
+
     /// One line for a notification.
     pub fn headline(&self) -> String {
         let s = self.summary();

@@ -269,27 +269,18 @@ fn experiments_and_learnings(out: &mut String, r: &ExecutiveReport) {
 /// The report as a self-contained HTML page.
 pub fn render(r: &ExecutiveReport) -> String {
     let title = html_clipped(&r.title, 200);
-    let s = r.summary();
     let mut out = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <style>{STYLE}</style></head><body><h1>{title}</h1><p>Period: {} to {}.</p>\
-         <h2>Summary</h2><ul><li>Goals: {} ({} active, {} achieved, {} missed; {} at risk)</li>\
-         <li>Tasks done: {}</li><li>Failures: {} ({} dead letters)</li>\
-         <li>Awaiting approval: {}</li><li>Spend: {}</li></ul>",
+         <h2>Summary</h2><ul>",
         fmt::minute(r.period.since),
         fmt::minute(r.period.until),
-        s["goals"],
-        s["active"],
-        s["achieved"],
-        s["missed"],
-        s["at_risk"],
-        s["done"],
-        s["failures"],
-        s["dead"],
-        s["approvals"],
-        fmt::usd(r.spend.total_usd())
     );
+    for line in r.summary_lines() {
+        out.push_str(&format!("<li>{}</li>", fmt::html(&line)));
+    }
+    out.push_str("</ul>");
     goals(&mut out, r);
     work(&mut out, r);
     spend(&mut out, r);

@@ -251,21 +251,9 @@ pub fn render(r: &ExecutiveReport) -> String {
         fmt::minute(r.period.since),
         fmt::minute(r.period.until)
     );
-    let s = r.summary();
-    out.push_str(&format!(
-        "- Goals: {} ({} active, {} achieved, {} missed; {} at risk)\n- Tasks done: {}\n\
-         - Failures: {} ({} dead letters)\n- Awaiting approval: {}\n- Spend: {}\n",
-        s["goals"],
-        s["active"],
-        s["achieved"],
-        s["missed"],
-        s["at_risk"],
-        s["done"],
-        s["failures"],
-        s["dead"],
-        s["approvals"],
-        fmt::usd(r.spend.total_usd())
-    ));
+    for line in r.summary_lines() {
+        out.push_str(&format!("- {line}\n"));
+    }
     goals(&mut out, r);
     work(&mut out, r);
     spend(&mut out, r);
