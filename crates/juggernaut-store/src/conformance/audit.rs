@@ -312,9 +312,11 @@ async fn exercise(store: &S) {
     )
     .await;
     sleep(Duration::from_millis(50)).await;
-    // A claim may promote the task due now and find it on its next call.
+    // A claim may promote the task due now and hand it out on a later call, or take another
+    // ready task first: claim until it is the one running.
     for _ in 0..50 {
-        if !claim(store, "w", 1).await.is_empty() {
+        let taken = claim(store, "w", 1).await;
+        if taken.iter().any(|t| t.id == pending.id) {
             break;
         }
         sleep(Duration::from_millis(10)).await;
