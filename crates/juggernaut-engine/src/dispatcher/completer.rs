@@ -4,13 +4,14 @@
 //! rescued and re-run, so nothing is lost and fencing keeps anything from completing twice.
 
 use super::InFlight;
+use super::lanes::Lanes;
 use crate::events::{EngineEvent, EventSink};
 use juggernaut_store::{
     ApprovalRequest, Completion, ExternalWait, Failure, LeaseRef, Queue, StoreError,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 /// What a finished attempt asks the store to record.
 pub enum Finish {
@@ -30,7 +31,7 @@ pub struct Finished {
     pub lease: LeaseRef,
     /// What to record.
     pub finish: Finish,
-    /// The slot, released once written.
+    /// Its place among the unwritten results, released once written.
     pub permit: OwnedSemaphorePermit,
 }
 
@@ -42,10 +43,8 @@ pub struct Completer {
     pub max_batch: usize,
     /// In-flight leases, forgotten once written.
     pub inflight: InFlight,
-    /// Notified when slots come free.
-    pub slot_freed: Arc<Notify>,
-    /// The slots, to see whether other attempts are still running.
-    pub slots: Slots,
+    /// The slots (to see whether attempts are still running) and the places it frees.
+    pub lanes: Arc<Lanes>,
     /// Events.
     pub events: EventSink,
 }
@@ -55,7 +54,7 @@ impl Completer {
     pub async fn run(self, mut rx: mpsc::Receiver<Finished>) {
         while let Some(first) = rx.recv().await {
             let mut batch = vec![first];
-            gather(&mut rx, &mut batch, self.max_batch, &self.slots).await;
+            gather(&mut rx, &mut batch, self.max_batch, &self.lanes).await;
             let started = Instant::now();
             write(self.queue.as_ref(), &batch, &self.events).await;
             self.events.emit(EngineEvent::ResultsWritten {
@@ -70,30 +69,22 @@ impl Completer {
             for f in batch {
                 drop(f.permit);
             }
-            self.slot_freed.notify_one();
+            self.lanes.slot_freed.notify_one();
         }
     }
-}
-
-/// The dispatcher's slot semaphore and its size: how many attempts are running or unwritten.
-pub struct Slots {
-    /// The semaphore.
-    pub semaphore: Arc<Semaphore>,
-    /// Its size.
-    pub size: usize,
 }
 
 /// How long the completer waits for more results while other attempts are still running: a
 /// commit costs the same for one completion as for a hundred, and this wait is far shorter.
 const GATHER: Duration = Duration::from_millis(2);
 
-/// Adds what is already queued to `batch`; while other attempts are still running, waits up to
+/// Adds what is already queued to `batch`; while attempts are still running, waits up to
 /// [`GATHER`] for them so that one transaction carries more completions.
 async fn gather(
     rx: &mut mpsc::Receiver<Finished>,
     batch: &mut Vec<Finished>,
     max: usize,
-    slots: &Slots,
+    lanes: &Lanes,
 ) {
     let deadline = tokio::time::Instant::now() + GATHER;
     while batch.len() < max {
@@ -103,10 +94,7 @@ async fn gather(
                 continue;
             }
             Err(_) => {
-                let busy = slots
-                    .size
-                    .saturating_sub(slots.semaphore.available_permits());
-                if busy <= batch.len() {
+                if lanes.running() == 0 {
                     return;
                 }
             }

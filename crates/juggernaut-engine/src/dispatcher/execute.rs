@@ -1,10 +1,11 @@
 //! Runs one claimed task: the handler, then (for a done outcome) the verifier, bounded in time;
-//! hands what came of it to the completer. A lost lease or shutdown cancels the handler; a
-//! panicking handler is a failed attempt, not a crash. When checking the evidence does I/O (see
+//! hands what came of it to the completer, giving its slot back once its result is queued. A
+//! lost lease or shutdown cancels the handler; a panicking handler is a failed attempt, not a crash. When checking the evidence does I/O (see
 //! [`verifier::needs_verifying_state`]) the task is marked `verifying` first, through the queue;
 //! the run record of `noop` and `maintenance` is checked without that write.
 
 use super::completer::{Finish, Finished};
+use super::lanes::Lanes;
 use crate::events::{EngineEvent, EventSink};
 use futures::FutureExt;
 use juggernaut_core::task::MAX_WAITING_BYTES as MAX_REASON_BYTES;
@@ -24,6 +25,8 @@ use tokio_util::sync::CancellationToken;
 
 /// What every attempt of a dispatcher shares.
 pub struct Env<'a> {
+    /// The slots and the places for unwritten results.
+    pub lanes: &'a Arc<Lanes>,
     /// The handlers.
     pub registry: &'a Registry,
     /// What handlers are given.
@@ -53,6 +56,7 @@ pub fn spawn(
     let events = env.events.clone();
     let queue = env.queue.clone();
     let worker = env.worker.clone();
+    let lanes = env.lanes.clone();
     tokio::spawn(async move {
         let mut ctx = TaskContext {
             task,
@@ -84,11 +88,15 @@ pub fn spawn(
         });
         match finish {
             Some(finish) => {
+                // The next task runs while this result waits for its batch.
+                let Some(held) = lanes.finish(permit).await else {
+                    return;
+                };
                 let _ = tx
                     .send(Finished {
                         lease,
                         finish,
-                        permit,
+                        permit: held,
                     })
                     .await;
             }

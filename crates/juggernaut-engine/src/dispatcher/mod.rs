@@ -5,6 +5,7 @@
 
 mod completer;
 mod execute;
+mod lanes;
 mod lease_keeper;
 
 use crate::error::EngineError;
@@ -14,10 +15,11 @@ use juggernaut_core::{Task, TaskId, TaskKind, WorkerId};
 use juggernaut_handler::Registry;
 use juggernaut_handler::context::Handles;
 use juggernaut_store::{ClaimRequest, LeaseRef, Queue};
+use lanes::Lanes;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// How a dispatcher runs.
@@ -36,7 +38,8 @@ pub struct DispatcherConfig {
     pub lease: Duration,
     /// Longest wait between claims when no signal arrives.
     pub poll_interval: Duration,
-    /// Most completions written in one transaction.
+    /// Most completions written in one transaction; twice this many finished attempts may wait
+    /// to be written before a finished attempt keeps its slot.
     pub completion_batch: usize,
     /// How long shutdown waits for in-flight tasks.
     pub shutdown_grace: Duration,
@@ -127,19 +130,15 @@ impl Dispatcher {
     /// Runs until `shutdown` is cancelled, then stops claiming, lets in-flight tasks finish within
     /// the grace period, and writes their results.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), EngineError> {
-        let slots = Arc::new(Semaphore::new(self.config.concurrency as usize));
-        let slot_freed = Arc::new(Notify::new());
+        let unwritten = self.config.completion_batch.max(1) * 2;
+        let lanes = Lanes::new(self.config.concurrency as usize, unwritten);
         let inflight: InFlight = Arc::default();
-        let (tx, rx) = mpsc::channel(self.config.concurrency as usize * 2);
+        let (tx, rx) = mpsc::channel(unwritten);
         let completer = completer::Completer {
             queue: self.queue.clone(),
             max_batch: self.config.completion_batch,
             inflight: inflight.clone(),
-            slot_freed: slot_freed.clone(),
-            slots: completer::Slots {
-                semaphore: slots.clone(),
-                size: self.config.concurrency as usize,
-            },
+            lanes: lanes.clone(),
             events: self.events.clone(),
         };
         let completer = tokio::spawn(completer.run(rx));
@@ -152,12 +151,10 @@ impl Dispatcher {
             self.events.clone(),
             keeper_stop.clone(),
         ));
-        let result = self
-            .claim_loop(&shutdown, &slots, &slot_freed, &inflight, &tx)
-            .await;
+        let result = self.claim_loop(&shutdown, &lanes, &inflight, &tx).await;
         self.idle
             .idle(Loop::Dispatcher, Idle::ShuttingDown, "shutting down");
-        self.drain(&slots, &inflight).await;
+        self.drain(&lanes, &inflight).await;
         drop(tx);
         let _ = completer.await;
         keeper_stop.cancel();
@@ -168,8 +165,7 @@ impl Dispatcher {
     async fn claim_loop(
         &self,
         shutdown: &CancellationToken,
-        slots: &Arc<Semaphore>,
-        slot_freed: &Arc<Notify>,
+        lanes: &Arc<Lanes>,
         inflight: &InFlight,
         tx: &mpsc::Sender<completer::Finished>,
     ) -> Result<(), EngineError> {
@@ -182,8 +178,8 @@ impl Dispatcher {
             let notified = signal.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            self.start_buffered(&mut buffer, slots, tx);
-            let held = concurrency - slots.available_permits() + buffer.len();
+            self.start_buffered(&mut buffer, lanes, tx);
+            let held = lanes.running() + buffer.len();
             let mut drained = true;
             // Refill only once the buffer no longer covers the slots, so claims come in batches.
             if held <= concurrency && held < capacity {
@@ -211,14 +207,14 @@ impl Dispatcher {
                     }
                     Err(e) => return Err(e.into()),
                 }
-                self.start_buffered(&mut buffer, slots, tx);
+                self.start_buffered(&mut buffer, lanes, tx);
             } else {
                 drained = false;
             }
             wake = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => Wake::Shutdown,
-                _ = slot_freed.notified(), if !drained || !buffer.is_empty() => Wake::SlotFreed,
+                _ = lanes.slot_freed.notified(), if !drained || !buffer.is_empty() => Wake::SlotFreed,
                 _ = &mut notified, if drained => Wake::WorkSignal,
                 _ = tokio::time::sleep(self.config.poll_interval) => Wake::PollTick,
             };
@@ -239,11 +235,11 @@ impl Dispatcher {
     fn start_buffered(
         &self,
         buffer: &mut VecDeque<Claimed>,
-        slots: &Arc<Semaphore>,
+        lanes: &Arc<Lanes>,
         tx: &mpsc::Sender<completer::Finished>,
     ) {
         while !buffer.is_empty() {
-            let Ok(permit) = slots.clone().try_acquire_owned() else {
+            let Some(permit) = lanes.try_slot() else {
                 return;
             };
             if let Some((task, cancel)) = buffer.pop_front() {
@@ -253,6 +249,7 @@ impl Dispatcher {
                     queue: &self.queue,
                     worker: &self.config.worker,
                     events: &self.events,
+                    lanes,
                 };
                 execute::spawn(task, cancel, permit, tx.clone(), &env);
             }
@@ -322,10 +319,8 @@ impl Dispatcher {
 
     /// Waits for in-flight tasks up to the grace period, then stops the rest and hands their
     /// leases back so another worker takes them at once.
-    async fn drain(&self, slots: &Arc<Semaphore>, inflight: &InFlight) {
-        let all = self.config.concurrency;
-        let waited =
-            tokio::time::timeout(self.config.shutdown_grace, slots.acquire_many(all)).await;
+    async fn drain(&self, lanes: &Lanes, inflight: &InFlight) {
+        let waited = tokio::time::timeout(self.config.shutdown_grace, lanes.settled()).await;
         if waited.is_err() {
             let left: Vec<(LeaseRef, CancellationToken)> = match inflight.lock() {
                 Ok(map) => map.values().cloned().collect(),
