@@ -3,7 +3,7 @@
 //! A transient store error is retried; if the store stays down the leases lapse and the tasks are
 //! rescued and re-run, so nothing is lost and fencing keeps anything from completing twice.
 
-use super::InFlight;
+use super::held::InFlight;
 use super::lanes::Lanes;
 use crate::events::{EngineEvent, EventSink};
 use juggernaut_store::{

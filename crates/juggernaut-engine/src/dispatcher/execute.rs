@@ -5,6 +5,7 @@
 //! the run record of `noop` and `maintenance` is checked without that write.
 
 use super::completer::{Finish, Finished};
+use super::held::{InFlight, mark_finished};
 use super::lanes::Lanes;
 use crate::events::{EngineEvent, EventSink};
 use futures::FutureExt;
@@ -27,6 +28,8 @@ use tokio_util::sync::CancellationToken;
 pub struct Env<'a> {
     /// The slots and the places for unwritten results.
     pub lanes: &'a Arc<Lanes>,
+    /// The held leases, where a finished attempt is marked.
+    pub inflight: &'a InFlight,
     /// The handlers.
     pub registry: &'a Registry,
     /// What handlers are given.
@@ -57,6 +60,7 @@ pub fn spawn(
     let queue = env.queue.clone();
     let worker = env.worker.clone();
     let lanes = env.lanes.clone();
+    let inflight = env.inflight.clone();
     tokio::spawn(async move {
         let mut ctx = TaskContext {
             task,
@@ -92,6 +96,7 @@ pub fn spawn(
                 let Some(held) = lanes.finish(permit).await else {
                     return;
                 };
+                mark_finished(&inflight, lease.task_id);
                 let _ = tx
                     .send(Finished {
                         lease,

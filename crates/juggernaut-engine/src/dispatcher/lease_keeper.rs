@@ -1,7 +1,7 @@
 //! Keeps leases alive while handlers run: every third of the lease it extends all in-flight
 //! leases in one call, and cancels the handlers whose lease the store no longer honours.
 
-use super::InFlight;
+use super::held::InFlight;
 use crate::events::{EngineEvent, EventSink};
 use juggernaut_core::WorkerId;
 use juggernaut_store::{LeaseRef, Queue};
@@ -25,7 +25,7 @@ pub async fn run(
             _ = tokio::time::sleep(period) => {}
         }
         let held: Vec<LeaseRef> = match inflight.lock() {
-            Ok(map) => map.values().map(|(l, _)| *l).collect(),
+            Ok(map) => map.values().map(|h| h.lease).collect(),
             Err(_) => return,
         };
         if held.is_empty() {
@@ -41,16 +41,67 @@ pub async fn run(
     }
 }
 
-/// Cancels handlers whose leases were not extended and are still in flight.
+/// Cancels handlers whose leases were not extended and that are still running or waiting to
+/// run. A finished attempt is left alone: its result may have been written while the extension
+/// was asked for (the completion, not a loss, is why it was not extended), and if the lease was
+/// really lost, the fenced write refuses the result.
 fn lose(held: &[LeaseRef], kept: &[LeaseRef], inflight: &InFlight, events: &EventSink) {
     let Ok(mut map) = inflight.lock() else { return };
     for l in held.iter().filter(|l| !kept.contains(l)) {
-        if let Some((current, cancel)) = map.get(&l.task_id)
-            && current == l
+        if let Some(h) = map.get(&l.task_id)
+            && h.lease == *l
+            && !h.finished
         {
             events.emit(EngineEvent::LeaseLost { task: l.task_id });
-            cancel.cancel();
+            h.cancel.cancel();
             map.remove(&l.task_id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dispatcher::held::Held;
+    use juggernaut_core::TaskId;
+
+    fn held(id: i64, finished: bool) -> (TaskId, Held) {
+        let lease = LeaseRef {
+            task_id: TaskId(id),
+            token: 1,
+        };
+        let cancel = CancellationToken::new();
+        (
+            lease.task_id,
+            Held {
+                lease,
+                cancel,
+                finished,
+            },
+        )
+    }
+
+    #[test]
+    fn only_a_running_attempt_loses_its_lease() {
+        let inflight: InFlight = Arc::default();
+        let (running, finished) = (held(1, false), held(2, true));
+        let leases = [running.1.lease, finished.1.lease];
+        let (running_cancel, finished_cancel) =
+            (running.1.cancel.clone(), finished.1.cancel.clone());
+        inflight.lock().unwrap().extend([running, finished]);
+        let events = EventSink::default();
+        lose(&leases, &[], &inflight, &events);
+        assert_eq!(events.count("lease_lost"), 1);
+        assert!(running_cancel.is_cancelled());
+        assert!(
+            !finished_cancel.is_cancelled(),
+            "a finished attempt's result may just have been written: not a lost lease"
+        );
+        let map = inflight.lock().unwrap();
+        assert!(!map.contains_key(&TaskId(1)));
+        assert!(
+            map.contains_key(&TaskId(2)),
+            "the completer forgets it once written"
+        );
     }
 }

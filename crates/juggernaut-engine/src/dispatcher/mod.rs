@@ -5,19 +5,21 @@
 
 mod completer;
 mod execute;
+mod held;
 mod lanes;
 mod lease_keeper;
 
 use crate::error::EngineError;
 use crate::events::{EngineEvent, EventSink};
 use crate::idle::{Idle, IdleBoard, Loop};
-use juggernaut_core::{Task, TaskId, TaskKind, WorkerId};
+use held::{Held, InFlight};
+use juggernaut_core::{Task, TaskKind, WorkerId};
 use juggernaut_handler::Registry;
 use juggernaut_handler::context::Handles;
 use juggernaut_store::{ClaimRequest, LeaseRef, Queue};
 use lanes::Lanes;
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -78,9 +80,6 @@ enum Wake {
 
 /// A claimed task waiting in the local buffer, with the token that stops it.
 type Claimed = (Task, CancellationToken);
-
-/// In-flight tasks (buffered or running): their leases and how to stop them.
-pub(crate) type InFlight = Arc<Mutex<HashMap<TaskId, (LeaseRef, CancellationToken)>>>;
 
 /// Claims and runs tasks until shut down.
 pub struct Dispatcher {
@@ -178,7 +177,7 @@ impl Dispatcher {
             let notified = signal.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            self.start_buffered(&mut buffer, lanes, tx);
+            self.start_buffered(&mut buffer, lanes, inflight, tx);
             let held = lanes.running() + buffer.len();
             let mut drained = true;
             // Refill only once the buffer no longer covers the slots, so claims come in batches.
@@ -207,7 +206,7 @@ impl Dispatcher {
                     }
                     Err(e) => return Err(e.into()),
                 }
-                self.start_buffered(&mut buffer, lanes, tx);
+                self.start_buffered(&mut buffer, lanes, inflight, tx);
             } else {
                 drained = false;
             }
@@ -236,6 +235,7 @@ impl Dispatcher {
         &self,
         buffer: &mut VecDeque<Claimed>,
         lanes: &Arc<Lanes>,
+        inflight: &InFlight,
         tx: &mpsc::Sender<completer::Finished>,
     ) {
         while !buffer.is_empty() {
@@ -250,6 +250,7 @@ impl Dispatcher {
                     worker: &self.config.worker,
                     events: &self.events,
                     lanes,
+                    inflight,
                 };
                 execute::spawn(task, cancel, permit, tx.clone(), &env);
             }
@@ -290,7 +291,12 @@ impl Dispatcher {
                 continue;
             };
             let cancel = CancellationToken::new();
-            map.insert(task.id, (lease, cancel.clone()));
+            let held = Held {
+                lease,
+                cancel: cancel.clone(),
+                finished: false,
+            };
+            map.insert(task.id, held);
             buffer.push_back((task, cancel));
         }
         Ok(got)
@@ -317,23 +323,24 @@ impl Dispatcher {
         }
     }
 
-    /// Waits for in-flight tasks up to the grace period, then stops the rest and hands their
-    /// leases back so another worker takes them at once.
+    /// Waits for in-flight tasks up to the grace period, then stops the ones still running and
+    /// hands their leases back so another worker takes them at once (finished ones are left to
+    /// the completer).
     async fn drain(&self, lanes: &Lanes, inflight: &InFlight) {
         let waited = tokio::time::timeout(self.config.shutdown_grace, lanes.settled()).await;
         if waited.is_err() {
-            let left: Vec<(LeaseRef, CancellationToken)> = match inflight.lock() {
-                Ok(map) => map.values().cloned().collect(),
+            let left: Vec<Held> = match inflight.lock() {
+                Ok(map) => map.values().filter(|h| !h.finished).cloned().collect(),
                 Err(_) => Vec::new(),
             };
             tracing::warn!(
                 tasks = left.len(),
                 "shutdown grace over; handing in-flight tasks back"
             );
-            for (_, c) in &left {
-                c.cancel();
+            for h in &left {
+                h.cancel.cancel();
             }
-            let leases: Vec<LeaseRef> = left.into_iter().map(|(l, _)| l).collect();
+            let leases: Vec<LeaseRef> = left.into_iter().map(|h| h.lease).collect();
             self.release(&leases, inflight).await;
         }
     }
