@@ -1,8 +1,9 @@
 //! Runs one claimed task: the handler, then (for a done outcome) the verifier, bounded in time;
 //! hands what came of it to the completer, giving its slot back once its result is queued. A
-//! lost lease or shutdown cancels the handler; a panicking handler is a failed attempt, not a crash. When checking the evidence does I/O (see
-//! [`verifier::needs_verifying_state`]) the task is marked `verifying` first, through the queue;
-//! the run record of `noop` and `maintenance` is checked without that write.
+//! lost lease or shutdown cancels the handler; a panicking handler is a failed attempt, not a
+//! crash. When checking the evidence does I/O (see [`verifier::needs_verifying_state`]) the task
+//! is marked `verifying` first, through the queue; the run record of `noop` and `maintenance` is
+//! checked without that write.
 
 use super::completer::{Finish, Finished};
 use super::held::{InFlight, mark_finished};
