@@ -3,7 +3,7 @@
 //! A transient store error is retried; if the store stays down the leases lapse and the tasks are
 //! rescued and re-run, so nothing is lost and fencing keeps anything from completing twice.
 
-use super::held::InFlight;
+use super::held::{InFlight, forget};
 use super::lanes::Lanes;
 use crate::events::{EngineEvent, EventSink};
 use juggernaut_store::{
@@ -43,7 +43,7 @@ pub struct Completer {
     pub max_batch: usize,
     /// In-flight leases, forgotten once written.
     pub inflight: InFlight,
-    /// The slots (to see whether attempts are still running) and the places it frees.
+    /// The slots, to see whether attempts are still running.
     pub lanes: Arc<Lanes>,
     /// Events.
     pub events: EventSink,
@@ -61,15 +61,12 @@ impl Completer {
                 count: batch.len(),
                 write_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             });
-            if let Ok(mut map) = self.inflight.lock() {
-                for f in &batch {
-                    map.remove(&f.lease.task_id);
-                }
-            }
+            forget(&self.inflight, batch.iter().map(|f| f.lease));
+            // Dropping the places lets attempts waiting for one give their slots back (and wake
+            // the claim loop); the write itself changes nothing the claim loop counts.
             for f in batch {
                 drop(f.permit);
             }
-            self.lanes.slot_freed.notify_one();
         }
     }
 }

@@ -94,10 +94,10 @@ pub fn spawn(
         match finish {
             Some(finish) => {
                 // The next task runs while this result waits for its batch.
+                mark_finished(&inflight, lease);
                 let Some(held) = lanes.finish(permit).await else {
                     return;
                 };
-                mark_finished(&inflight, lease.task_id);
                 let _ = tx
                     .send(Finished {
                         lease,
@@ -107,6 +107,8 @@ pub fn spawn(
                     .await;
             }
             None => {
+                drop(permit);
+                lanes.slot_freed.notify_one();
                 tracing::info!(task = %lease.task_id, "task stopped: lease lost or shutting down")
             }
         }

@@ -12,7 +12,7 @@ pub(crate) struct Lanes {
     pub slots: Arc<Semaphore>,
     /// Held by a finished attempt until its result is written.
     pub unwritten: Arc<Semaphore>,
-    /// Notified when an attempt gives its slot back or results are written.
+    /// Notified when an attempt gives its slot back.
     pub slot_freed: Notify,
     slot_count: usize,
     unwritten_count: usize,
@@ -50,12 +50,14 @@ impl Lanes {
         Some(place)
     }
 
-    /// Returns once no attempt runs and every result is written.
+    /// Returns once no attempt runs and every result is written; called when no attempt will
+    /// start any more. The slots are given back before waiting for the places, so that the
+    /// completer does not take the dispatcher for busy and wait for more results.
     pub async fn settled(&self) {
         let all_slots = u32::try_from(self.slot_count).unwrap_or(u32::MAX);
         let all_places = u32::try_from(self.unwritten_count).unwrap_or(u32::MAX);
-        let _slots = self.slots.acquire_many(all_slots).await;
-        let _places = self.unwritten.acquire_many(all_places).await;
+        drop(self.slots.acquire_many(all_slots).await);
+        drop(self.unwritten.acquire_many(all_places).await);
     }
 }
 
