@@ -14,6 +14,10 @@ use sqlx::Connection;
 use std::time::{Duration, Instant};
 
 use crate::cluster::*;
+
+/// Tasks the two processes share in the kill test.
+const TASKS: usize = 10_000;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_process_shares_the_work_of_up_and_a_killed_worker_loses_nothing() {
     let began = Instant::now();
@@ -48,7 +52,9 @@ async fn worker_process_shares_the_work_of_up_and_a_killed_worker_loses_nothing(
     })
     .await;
 
-    let ids = enqueue_noops(&store, 2_000, 500).await;
+    // Enough that a backlog is left when both have started: a worker finishes a result while
+    // its batch is written, so a small backlog could be drained before the kill.
+    let ids = enqueue_noops(&store, TASKS, 500).await;
     eventually("both processes completing tasks", 30, async || {
         (completed_by(up_port)? > 0 && completed_by(worker_port)? > 0).then_some(())
     })
@@ -66,13 +72,13 @@ async fn worker_process_shares_the_work_of_up_and_a_killed_worker_loses_nothing(
     assert!(held > 0, "the worker was killed holding tasks");
 
     eventually("every task completed", 30, async || {
-        (count(&store, TaskStatus::Completed).await? == 2_000).then_some(())
+        (count(&store, TaskStatus::Completed).await? == TASKS as u64).then_some(())
     })
     .await;
     let recovered = killed.elapsed();
     assert_eq!(
         store.count(&TaskFilter::default()).await.unwrap(),
-        2_000,
+        TASKS as u64,
         "no task appeared or vanished"
     );
     let by = completions_by_worker(&store, &ids).await;
@@ -80,14 +86,14 @@ async fn worker_process_shares_the_work_of_up_and_a_killed_worker_loses_nothing(
         by.get(&worker_id.0).is_some_and(|n| *n > 0),
         "the worker process shared the work: {by:?}"
     );
-    assert_eq!(by.values().sum::<usize>(), 2_000);
+    assert_eq!(by.values().sum::<usize>(), TASKS);
     eventually("the killed worker shown as lost", 20, async || {
         (worker_state(&c, &worker_id)? == "lost").then_some(())
     })
     .await;
     assert!(up.alive(), "up kept running");
     eprintln!(
-        "killed worker held {held} tasks; all 2000 completed {recovered:?} after the kill; \
+        "killed worker held {held} tasks; all {TASKS} completed {recovered:?} after the kill; \
          completions by worker: {by:?}; test took {:?}",
         began.elapsed()
     );
