@@ -12,7 +12,7 @@ mod lease_keeper;
 use crate::error::EngineError;
 use crate::events::{EngineEvent, EventSink};
 use crate::idle::{Idle, IdleBoard, Loop};
-use held::{Held, InFlight};
+use held::{Held, InFlight, forget};
 use juggernaut_core::{Task, TaskKind, WorkerId};
 use juggernaut_handler::Registry;
 use juggernaut_handler::context::Handles;
@@ -356,10 +356,6 @@ impl Dispatcher {
             }),
             Err(e) => tracing::warn!(error = %e, "could not hand leases back; they will lapse"),
         }
-        if let Ok(mut map) = inflight.lock() {
-            for l in leases {
-                map.remove(&l.task_id);
-            }
-        }
+        forget(inflight, leases.iter().copied());
     }
 }
