@@ -19,6 +19,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    end_quietly_on_a_closed_stdout();
     let cli = cli::Cli::parse();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -53,4 +54,24 @@ fn init_tracing() {
     } else {
         builder.init();
     }
+}
+
+/// When whoever reads the output closes the pipe early (`juggernaut status | head -1`), printing
+/// fails with a broken pipe, which `println!` turns into a panic: the output simply ends there,
+/// with exit 1 (the rest could not be delivered) and no panic message. Every other panic is
+/// reported as before.
+fn end_quietly_on_a_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(i32::from(exit::FAILURE));
+        }
+        report(info);
+    }));
 }

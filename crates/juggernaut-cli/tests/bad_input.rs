@@ -148,3 +148,33 @@ async fn newer_schema_is_refused_and_left_alone() {
     fails_with(&cwd, &["migrate"], 2, "upgrade juggernaut");
     fails_with(&cwd, &["task", "enqueue", "noop"], 2, "upgrade juggernaut");
 }
+
+/// A reader that stops early (`juggernaut status | head -1`) closes the pipe before the output
+/// is written: the output ends there, with exit 1 and no panic.
+#[test]
+fn a_closed_output_pipe_ends_the_output_without_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let cwd = Cwd::new();
+    cwd.cmd(&["migrate"]).assert().success();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("juggernaut"))
+        .current_dir(cwd.dir.path())
+        .env_remove("JUGGERNAUT_DATABASE_URL")
+        .args(["status"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before the command has opened its database, so its first line meets a closed pipe.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+}
